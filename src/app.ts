@@ -1,0 +1,116 @@
+import express, { type Express, type Request, type RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { Catalog } from './catalog/types.js';
+import { systemClock, type Clock, type Generator } from './generate/generator.js';
+import { requireBearer, type Caller } from './http/auth.js';
+import { errorHandler, sendProblem, type Logger } from './http/errors.js';
+import type { Call, Handlers } from './http/handler.js';
+import { problem } from './http/problems.js';
+import { RouteTable } from './http/routes.js';
+import { catalogHandlers } from './resources/catalog/routes.js';
+import { configHandlers } from './resources/configs/routes.js';
+import { loadSpec } from './spec.js';
+import type { Store } from './store/store.js';
+
+export type AppOptions = {
+  /** Validate every response against the spec; a response that breaks it becomes a 500. On in tests. */
+  validateResponses: boolean;
+  /** The largest request body accepted, in bytes or an expression such as `1mb`. */
+  bodyLimit: string | number;
+  logger: Logger;
+};
+
+export type AppDeps = {
+  store: Store;
+  catalog: Catalog;
+  generator: Generator;
+  clock?: Clock;
+  options?: Partial<AppOptions>;
+};
+
+/** Everything a resource's handlers may use. */
+export type ServiceDeps = Required<Pick<AppDeps, 'store' | 'catalog' | 'generator' | 'clock'>>;
+
+export const DEFAULT_OPTIONS: AppOptions = {
+  validateResponses: false,
+  bodyLimit: '1mb',
+  logger: { error: (message) => process.stderr.write(`${message}\n`) },
+};
+
+type ValidatedRequest = Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } };
+
+/** Builds the mock's Express app. It never listens and holds no global state. */
+export function createApp(deps: AppDeps): Express {
+  const options = { ...DEFAULT_OPTIONS, ...deps.options };
+  const services: ServiceDeps = { clock: systemClock, ...deps };
+  const spec = loadSpec();
+  const routes = new RouteTable(spec);
+  const handlers: Handlers = { ...catalogHandlers(services), ...configHandlers(services) };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use('/v1', matchRoute(routes));
+  app.use('/v1', requireBearer(deps.generator));
+  app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: spec as never,
+      validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+      validateResponses: options.validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: false,
+      validateFormats: true,
+    }),
+  );
+  app.use(dispatch(handlers));
+  app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
+  app.use(errorHandler(options.logger));
+  return app;
+}
+
+/** 404 for a path the spec does not have, 405 with `Allow` for a method it does not have there. */
+function matchRoute(routes: RouteTable): RequestHandler {
+  return (req, res, next) => {
+    const match = routes.match(req.method, req.originalUrl.split('?')[0]!);
+    if (match.kind === 'none') {
+      sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.originalUrl.split('?')[0]}.`));
+    } else if (match.kind === 'wrong-method') {
+      sendProblem(
+        res,
+        problem('methodNotAllowed', `${req.method} is not allowed here; use ${match.allow.join(', ')}.`, {
+          headers: { Allow: match.allow.join(', ') },
+        }),
+      );
+    } else {
+      next();
+    }
+  };
+}
+
+/** Calls the handler of the operation the validator matched and sends its reply. */
+function dispatch(handlers: Handlers): RequestHandler {
+  return async (req: ValidatedRequest, res, next) => {
+    const operationId = req.openapi?.schema?.operationId;
+    const handler = operationId ? handlers[operationId] : undefined;
+    if (!handler) {
+      next();
+      return;
+    }
+    const caller = res.locals.caller as Caller;
+    const params = req.openapi?.pathParams ?? {};
+    const call: Call = {
+      tenant: params.tenant ?? '',
+      params,
+      query: req.query as Record<string, unknown>,
+      body: req.body,
+      user: caller.user,
+      baseUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+    };
+    const reply = await handler(call);
+    res.status(reply.status).set(reply.headers ?? {});
+    if (reply.body === undefined) res.end();
+    else res.json(reply.body);
+  };
+}

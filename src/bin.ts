@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { FixtureError } from './catalog/load.js';
+import { USAGE, UsageError, parseOptions } from './config.js';
+import { startServer } from './server.js';
+import { StoreFileError } from './store/store.js';
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const server = await startServer(options);
+  process.stdout.write(
+    [
+      `fruxon-mock listening on ${server.url}`,
+      `  store: ${server.storeFile ?? 'in memory (nothing is written)'}`,
+      `  operations: ${server.operationCount}`,
+      `  seed: ${options.seed}`,
+      '',
+    ].join('\n'),
+  );
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stdout.write(`fruxon-mock: ${signal} received, closing\n`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`fruxon-mock: failed to close cleanly: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`fruxon-mock: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof StoreFileError || error instanceof FixtureError) {
+    process.stderr.write(`fruxon-mock: ${error.message}\n`);
+    process.exit(1);
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    process.stderr.write(`fruxon-mock: cannot listen: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`fruxon-mock: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import type { AgentFixture, AuthMethodFixture, Catalog, IntegrationFixture, ToolFixture } from './types.js';
+
+/** Fixture records carry no timestamps unless they say so; this is the fixed default (2026-01-01). */
+export const FIXTURE_EPOCH = 1767225600000;
+
+export function findIntegration(catalog: Catalog, id: string): IntegrationFixture | undefined {
+  return catalog.integrations.find((i) => i.id === id);
+}
+
+export function findAuthMethod(integration: IntegrationFixture, id: string | null): AuthMethodFixture | undefined {
+  return integration.authMethods.find((m) => m.id === id);
+}
+
+export function findTool(integration: IntegrationFixture, id: string): ToolFixture | undefined {
+  return integration.tools.find((t) => t.id === id);
+}
+
+export function findAgent(catalog: Catalog, id: string): AgentFixture | undefined {
+  return catalog.agents.find((a) => a.id === id);
+}
+
+/** Names of the integration's parameters flagged secret, connection and auth alike. */
+export function secretParameterNames(integration: IntegrationFixture): Set<string> {
+  return new Set(
+    [...integration.parameters, ...integration.authMethods.flatMap((m) => m.parameters)]
+      .filter((p) => p.secret)
+      .map((p) => p.name),
+  );
+}

@@ -1,0 +1,70 @@
+export type ParameterFixture = {
+  name: string;
+  displayName: string;
+  description: string;
+  type: string;
+  required: boolean;
+  secret: boolean;
+  defaultValue?: unknown;
+};
+
+export type AuthMethodType = 'API_KEY' | 'BEARER_TOKEN' | 'BASIC' | 'OAUTH2';
+
+export type AuthMethodFixture = {
+  id: string;
+  displayName: string;
+  description: string;
+  type: AuthMethodType;
+  configTestSupported: boolean;
+  supportedLevels: string[];
+  availableScopes: string[];
+  /** Scopes granted when an OAuth authorization asks for none. */
+  defaultScopes?: string[];
+  parameters: ParameterFixture[];
+};
+
+export type ToolFixture = {
+  id: string;
+  displayName: string;
+  description: string;
+  actionType: 'READ_ONLY' | 'REVERSIBLE' | 'IRREVERSIBLE';
+  /** A JSON template; strings may hold `{{faker.expression}}` placeholders. */
+  response: unknown;
+};
+
+export type WebhookOwnership = 'PER_CREDENTIAL' | 'PER_BINDING' | 'NONE';
+
+export type IntegrationFixture = {
+  id: string;
+  displayName: string;
+  description: string;
+  type: 'SYSTEM' | 'CUSTOM';
+  tags: string[];
+  provider: string;
+  webhookOwnership: WebhookOwnership;
+  addressFormat: { pattern: string; hint: string } | null;
+  parameters: ParameterFixture[];
+  authMethods: AuthMethodFixture[];
+  tools: ToolFixture[];
+  createdAt?: number;
+  modifiedAt?: number;
+};
+
+export type AgentFixture = {
+  id: string;
+  displayName: string;
+  description: string;
+  avatarFileId: string | null;
+  tags: string[];
+  type: string;
+  enabled: boolean;
+  currentRevision: number;
+  createdAt?: number;
+  modifiedAt?: number;
+};
+
+/** What the mock serves read-only in every tenant. */
+export type Catalog = {
+  integrations: IntegrationFixture[];
+  agents: AgentFixture[];
+};

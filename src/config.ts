@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_FIXTURES_DIR } from './spec.js';
+
+/** How a mock server is started, from the CLI or the programmatic API. */
+export type ServerOptions = {
+  port: number;
+  host: string;
+  /** The lowdb JSON file; ignored when `inMemory`. */
+  db: string;
+  inMemory: boolean;
+  seed: number;
+  fixtures: string;
+  /** Start of the logical clock (epoch ms) for reproducible timestamps; the wall clock when undefined. */
+  time: number | undefined;
+  bodyLimit: string;
+  validateResponses: boolean;
+};
+
+export const DEFAULTS: ServerOptions = {
+  port: 4010,
+  host: '127.0.0.1',
+  db: 'data/fruxon-mock.json',
+  inMemory: false,
+  seed: 1,
+  fixtures: DEFAULT_FIXTURES_DIR,
+  time: undefined,
+  bodyLimit: '1mb',
+  validateResponses: false,
+};
+
+export const USAGE = `fruxon-mock: a contract-faithful mock of the Fruxon platform API
+
+Usage: fruxon-mock [options]
+
+Options:
+  --port N          port to listen on (default 4010; PORT is honoured; 0 picks a free port)
+  --host HOST       address to bind (default 127.0.0.1)
+  --db FILE         lowdb JSON file holding the state (default data/fruxon-mock.json, created on first start)
+  --in-memory       keep state in memory only; nothing is written
+  --seed N          seed for faked fields and ids (default 1): same seed + same requests = same responses
+  --time EPOCH_MS   use a logical clock starting at EPOCH_MS (advancing 1 ms per reading) instead of the wall clock
+  --fixtures DIR    folder with integrations/*.json and agents.json (default: the shipped fixtures)
+  --body-limit SIZE largest accepted request body (default 1mb)
+  --validate-responses  check every response against the spec too (a mismatch becomes a 500)
+  --help            show this help
+`;
+
+export class UsageError extends Error {}
+
+/** Reads options from argv and the environment. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        seed: { type: 'string' },
+        time: { type: 'string' },
+        fixtures: { type: 'string' },
+        'body-limit': { type: 'string' },
+        'validate-responses': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  return {
+    port: integer('--port', v.port ?? env.PORT, DEFAULTS.port, 0, 65535),
+    host: v.host ?? DEFAULTS.host,
+    db: v.db ?? DEFAULTS.db,
+    inMemory: v['in-memory'] ?? false,
+    seed: integer('--seed', v.seed, DEFAULTS.seed, 0, 2 ** 32 - 1),
+    time: v.time === undefined ? undefined : integer('--time', v.time, 0, 0, Number.MAX_SAFE_INTEGER),
+    fixtures: v.fixtures ?? DEFAULTS.fixtures,
+    bodyLimit: v['body-limit'] ?? DEFAULTS.bodyLimit,
+    validateResponses: v['validate-responses'] ?? false,
+  };
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+import type { RequestHandler } from 'express';
+import type { Generator } from '../generate/generator.js';
+
+const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
+
+/** Who the request acts as; set by `requireBearer`. */
+export type Caller = { token: string; user: string };
+
+/**
+ * Every `/v1` call needs `Authorization: Bearer <token>`. A missing or malformed header is a 401 with
+ * `WWW-Authenticate: Bearer` and no body, as the docs show for 401. Any non-empty token is accepted.
+ */
+export function requireBearer(generator: Generator): RequestHandler {
+  return (req, res, next) => {
+    const match = BEARER.exec(req.get('authorization') ?? '');
+    if (!match) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').end();
+      return;
+    }
+    const token = match[1]!;
+    res.locals.caller = { token, user: userOf(token, generator) } satisfies Caller;
+    next();
+  };
+}
+
+/** The JWT's `sub` (or `email`) when the token is a JWT, else a stable faked e-mail for the token. */
+export function userOf(token: string, generator: Generator): string {
+  const claims = decodeJwtPayload(token);
+  const named = claims?.sub ?? claims?.email;
+  if (typeof named === 'string' && named.length > 0) return named;
+  return generator.fakerFor(token, 'user').internet.email().toLowerCase();
+}
+
+/** The payload of a JWT-shaped token, unverified; undefined for anything else. */
+export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Every error the mock sends is one of these named templates, serialised as RFC 9457
+ * `application/problem+json`. The `type` URIs are the ones ASP.NET Core (the real Fruxon API's stack) uses
+ * for each status; `code` names the template so a client test can tell two 400s apart.
+ */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const STATUS_TYPES: Record<number, { type: string; title: string }> = {
+  400: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1', title: 'Bad Request' },
+  401: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.2', title: 'Unauthorized' },
+  403: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.4', title: 'Forbidden' },
+  404: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.5', title: 'Not Found' },
+  405: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.6', title: 'Method Not Allowed' },
+  409: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.10', title: 'Conflict' },
+  413: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.14', title: 'Content Too Large' },
+  415: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.16', title: 'Unsupported Media Type' },
+  422: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.21', title: 'Unprocessable Content' },
+  500: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.1', title: 'Internal Server Error' },
+  502: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.3', title: 'Bad Gateway' },
+  503: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.4', title: 'Service Unavailable' },
+};
+
+/** Field path -> messages, as ASP.NET's ValidationProblemDetails shapes `errors`. */
+export type FieldErrors = Record<string, string[]>;
+
+export type ProblemBody = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: string;
+  errors?: FieldErrors;
+  [extension: string]: unknown;
+};
+
+type Template = { status: number; code: string; title?: string };
+
+/** The named problem templates. */
+export const PROBLEMS = {
+  validation: { status: 400, code: 'VALIDATION_FAILED', title: 'One or more validation errors occurred.' },
+  malformedJson: { status: 400, code: 'MALFORMED_JSON', title: 'The request body is not valid JSON.' },
+  configNotPublished: { status: 400, code: 'CONFIG_NOT_PUBLISHED', title: 'The config has no published revision.' },
+  configHasNoAuth: { status: 400, code: 'CONFIG_HAS_NO_AUTH', title: 'The config has neither auth nor authMap.' },
+  unknownAuthMethod: { status: 400, code: 'UNKNOWN_AUTH_METHOD', title: 'The integration has no such auth method.' },
+  invalidCredentialKey: { status: 400, code: 'INVALID_OAUTH_CREDENTIAL_KEY', title: 'The OAuth credential key cannot be used.' },
+  invalidReference: { status: 400, code: 'INVALID_REFERENCE', title: 'The request refers to something that does not exist.' },
+  immutableField: { status: 400, code: 'IMMUTABLE_FIELD', title: 'The field cannot be changed after creation.' },
+  notFound: { status: 404, code: 'NOT_FOUND', title: 'Not Found' },
+  routeNotFound: { status: 404, code: 'ROUTE_NOT_FOUND', title: 'No such route.' },
+  methodNotAllowed: { status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method Not Allowed' },
+  payloadTooLarge: { status: 413, code: 'PAYLOAD_TOO_LARGE', title: 'Content Too Large' },
+  unsupportedMediaType: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', title: 'Unsupported Media Type' },
+  unprocessable: { status: 422, code: 'UNPROCESSABLE', title: 'Unprocessable Content' },
+  injectedFault: { status: 500, code: 'INJECTED_FAULT', title: 'Injected fault' },
+  internal: { status: 500, code: 'INTERNAL_ERROR', title: 'Internal Server Error' },
+} as const satisfies Record<string, Template>;
+
+export type ProblemName = keyof typeof PROBLEMS;
+
+/** An error that becomes a problem response at the edge. Throw it from any handler or service. */
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly body: Omit<ProblemBody, 'instance'>;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    template: Template,
+    detail: string,
+    extras: { errors?: FieldErrors; headers?: Record<string, string>; [k: string]: unknown } = {},
+  ) {
+    super(detail);
+    const { headers = {}, errors, ...extensions } = extras;
+    this.status = template.status;
+    this.headers = headers;
+    this.body = {
+      type: typeForStatus(template.status),
+      title: template.title ?? titleForStatus(template.status),
+      status: template.status,
+      detail,
+      code: template.code,
+      ...(errors ? { errors } : {}),
+      ...extensions,
+    };
+  }
+}
+
+/** Shorthand for the usual call sites. */
+export function problem(name: ProblemName, detail: string, extras?: ConstructorParameters<typeof ProblemError>[2]) {
+  return new ProblemError(PROBLEMS[name], detail, extras);
+}
+
+export function typeForStatus(status: number): string {
+  return STATUS_TYPES[status]?.type ?? 'about:blank';
+}
+
+export function titleForStatus(status: number): string {
+  return STATUS_TYPES[status]?.title ?? 'Error';
+}
+
+/** A problem for a bare status, used by fault injection. */
+export function problemForStatus(status: number, detail: string): ProblemError {
+  return new ProblemError({ status, code: `HTTP_${status}`, title: titleForStatus(status) }, detail);
+}
+
+/** Builds the single-field error map most rules need. */
+export function fieldError(field: string, message: string): FieldErrors {
+  return { [field]: [message] };
+}

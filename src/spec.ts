@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** An OpenAPI document as plain data. */
+export type OpenApiDocument = {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId?: string; [key: string]: unknown }>>;
+  [key: string]: unknown;
+};
+
+/** The folder holding `package.json`, `spec/` and `fixtures/`, from src/ (tests) and dist/src/ alike. */
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+export const SPEC_FILE = join(PACKAGE_ROOT, 'spec', 'fruxon.yaml');
+export const DEFAULT_FIXTURES_DIR = join(PACKAGE_ROOT, 'fixtures');
+
+let cached: { text: string; document: OpenApiDocument } | undefined;
+
+/** The mock's contract, parsed once. Callers get their own copy. */
+export function loadSpec(): OpenApiDocument {
+  cached ??= (() => {
+    const text = readFileSync(SPEC_FILE, 'utf8');
+    return { text, document: parse(text) as OpenApiDocument };
+  })();
+  return structuredClone(cached.document);
+}
+
+/** The contract as written, for serving. */
+export function specText(): string {
+  loadSpec();
+  return cached!.text;
+}
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+function findPackageRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'spec', 'fruxon.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`spec/fruxon.yaml not found above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}

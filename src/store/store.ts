@@ -1,0 +1,146 @@
+import { Low, Memory, type Adapter } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { emptyData, type ConfigRecord, type OAuthKeyRecord, type RevisionRecord, type StoreData } from './types.js';
+
+/** Thrown when a store file exists but cannot be used; the file is left untouched. */
+export class StoreFileError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`cannot use store file ${file}: ${reason}`);
+  }
+}
+
+const COLLECTIONS = ['configs', 'revisions', 'oauthKeys'] as const;
+
+/**
+ * The mock's state: lowdb behind one class. Routes never touch `db.data`; they read through the finders
+ * and change state only inside `mutate`, which runs its function synchronously (so no other request can
+ * interleave) and resolves once the new state is written.
+ */
+export class Store {
+  private constructor(private readonly db: Low<StoreData>) {}
+
+  /** A store persisted to a lowdb JSON file, created on first write. */
+  static async openFile(file: string): Promise<Store> {
+    const db = new Low<StoreData>(new JSONFile<StoreData>(file), emptyData());
+    try {
+      await db.read();
+    } catch (error) {
+      throw new StoreFileError(file, error instanceof Error ? error.message : String(error));
+    }
+    const problem = describeInvalid(db.data);
+    if (problem) throw new StoreFileError(file, problem);
+    return new Store(db);
+  }
+
+  /** A store that lives in memory only (tests, `--in-memory`). */
+  static async openMemory(initial?: StoreData): Promise<Store> {
+    const db = new Low<StoreData>(new Memory<StoreData>() as Adapter<StoreData>, initial ?? emptyData());
+    return new Store(db);
+  }
+
+  private get data(): StoreData {
+    return this.db.data;
+  }
+
+  /** Runs `change` synchronously, then persists. A `change` that throws must not have changed anything. */
+  async mutate<T>(change: () => T): Promise<T> {
+    const result = change();
+    await this.db.write();
+    return result;
+  }
+
+  /** Resolves once everything acknowledged so far is written. */
+  async flush(): Promise<void> {
+    await this.db.write();
+  }
+
+  /** The next value of the store's monotonic sequence; ids and faked fields derive from it. */
+  nextSequence(): number {
+    this.data.meta.sequence += 1;
+    return this.data.meta.sequence;
+  }
+
+  // Configs
+
+  findConfig(tenant: string, integrationId: string, id: string): ConfigRecord | undefined {
+    const config = this.data.configs[id];
+    return config && config.tenant === tenant && config.integrationId === integrationId ? config : undefined;
+  }
+
+  listConfigs(tenant: string, integrationId: string): ConfigRecord[] {
+    return Object.values(this.data.configs).filter((c) => c.tenant === tenant && c.integrationId === integrationId);
+  }
+
+  putConfig(config: ConfigRecord): void {
+    this.data.configs[config.id] = config;
+  }
+
+  /** Removes the config and every revision of it. */
+  deleteConfig(id: string): void {
+    delete this.data.configs[id];
+    for (const revision of Object.values(this.data.revisions)) {
+      if (revision.configId === id) delete this.data.revisions[revision.id];
+    }
+  }
+
+  // Revisions
+
+  findRevision(tenant: string, configId: string, id: string): RevisionRecord | undefined {
+    const revision = this.data.revisions[id];
+    return revision && revision.tenant === tenant && revision.configId === configId ? revision : undefined;
+  }
+
+  listRevisions(tenant: string, configId: string): RevisionRecord[] {
+    return Object.values(this.data.revisions).filter((r) => r.tenant === tenant && r.configId === configId);
+  }
+
+  putRevision(revision: RevisionRecord): void {
+    this.data.revisions[revision.id] = revision;
+  }
+
+  // OAuth credential keys
+
+  findOAuthKey(key: string): OAuthKeyRecord | undefined {
+    return Object.hasOwn(this.data.oauthKeys, key) ? this.data.oauthKeys[key] : undefined;
+  }
+
+  putOAuthKey(record: OAuthKeyRecord): void {
+    this.data.oauthKeys[record.key] = record;
+  }
+
+  // Whole-state operations
+
+  /** A deep copy of everything stored. */
+  snapshot(): StoreData {
+    return structuredClone(this.data);
+  }
+
+  /** Counts of stored records, by collection. */
+  counts(): Record<(typeof COLLECTIONS)[number], number> {
+    return {
+      configs: Object.keys(this.data.configs).length,
+      revisions: Object.keys(this.data.revisions).length,
+      oauthKeys: Object.keys(this.data.oauthKeys).length,
+    };
+  }
+}
+
+/** Returns why `data` is not a store this version can use, or undefined when it is. */
+export function describeInvalid(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'the top level is not an object';
+  const record = data as Record<string, unknown>;
+  const meta = record.meta as Record<string, unknown> | undefined;
+  if (!meta || meta.schemaVersion !== 1 || typeof meta.sequence !== 'number') {
+    return 'meta.schemaVersion must be 1 and meta.sequence a number';
+  }
+  for (const name of COLLECTIONS) {
+    const collection = record[name];
+    if (typeof collection !== 'object' || collection === null || Array.isArray(collection)) {
+      return `${name} must be an object keyed by id`;
+    }
+  }
+  return undefined;
+}

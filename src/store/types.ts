@@ -1,0 +1,90 @@
+/** JSON values as they are stored and sent. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type AuthLevel = 'UNSPECIFIED' | 'APPLICATION' | 'USER';
+export type SandboxMode = 'UNSPECIFIED' | 'NONE' | 'VENDOR' | 'SIMULATED' | 'READ_THROUGH';
+
+export type AuthConfig = {
+  integrationAuthMetadataId: string | null;
+  level: AuthLevel;
+  parameters: JsonObject | null;
+};
+
+export type AuthMapEntry = {
+  parameters: JsonObject | null;
+  authConfig: AuthConfig | null;
+};
+
+export type SandboxVariant = {
+  parameters: JsonObject | null;
+  auth: AuthConfig | null;
+  authMap: AuthMapEntry[] | null;
+};
+
+/** A config's auth as stored: the credentials plus what the server learned about them. */
+export type StoredAuth = AuthConfig & {
+  grantedScopes: string[];
+  /** `OAUTH` when it was materialised from a consumed `oAuthCredentialKey`. */
+  source: 'REQUEST' | 'OAUTH';
+};
+
+/** The draft of a config. Credentials are stored as written and never leave through a view. */
+export type ConfigRecord = {
+  id: string;
+  tenant: string;
+  integrationId: string;
+  displayName: string | null;
+  parameters: JsonObject;
+  auth: StoredAuth | null;
+  authMap: AuthMapEntry[];
+  sandboxMode: SandboxMode;
+  sandboxVariant: SandboxVariant | null;
+  publishedRevisionId: string | null;
+  createdBy: string;
+  createdAt: number;
+  modifiedAt: number;
+};
+
+/** An immutable snapshot of a config's draft, made by `:publish`. */
+export type RevisionRecord = {
+  id: string;
+  tenant: string;
+  tenantId: string;
+  configId: string;
+  version: number;
+  parameters: JsonObject;
+  auth: StoredAuth | null;
+  authMap: AuthMapEntry[];
+  sandboxMode: SandboxMode;
+  sandboxVariant: SandboxVariant | null;
+  note: string | null;
+  createdBy: string;
+  createdAt: number;
+};
+
+/** A single-use key handed out by the OAuth success popup. */
+export type OAuthKeyRecord = {
+  key: string;
+  tenant: string;
+  integrationId: string;
+  authMethodId: string;
+  scopes: string[];
+  /** The provider tokens the key stands for; they only ever reach a config's stored auth. */
+  accessToken: string;
+  refreshToken: string;
+  createdAt: number;
+  consumedAt: number | null;
+  consumedByConfigId: string | null;
+};
+
+export type StoreData = {
+  meta: { schemaVersion: 1; sequence: number };
+  configs: Record<string, ConfigRecord>;
+  revisions: Record<string, RevisionRecord>;
+  oauthKeys: Record<string, OAuthKeyRecord>;
+};
+
+export function emptyData(): StoreData {
+  return { meta: { schemaVersion: 1, sequence: 0 }, configs: {}, revisions: {}, oauthKeys: {} };
+}
