@@ -3,6 +3,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import type { Catalog } from './catalog/types.js';
 import { systemClock, type Clock, type Generator } from './generate/generator.js';
 import { requireBearer, type Caller } from './http/auth.js';
+import { limitBodyDepth } from './http/depth.js';
 import { errorHandler, sendProblem, type Logger } from './http/errors.js';
 import type { Call, Handlers } from './http/handler.js';
 import { problem } from './http/problems.js';
@@ -17,6 +18,8 @@ export type AppOptions = {
   validateResponses: boolean;
   /** The largest request body accepted, in bytes or an expression such as `1mb`. */
   bodyLimit: string | number;
+  /** Strict auth: HS256 JWTs signed with this secret only (see `requireBearer`). */
+  jwtSecret: string | undefined;
   logger: Logger;
 };
 
@@ -34,6 +37,7 @@ export type ServiceDeps = Required<Pick<AppDeps, 'store' | 'catalog' | 'generato
 export const DEFAULT_OPTIONS: AppOptions = {
   validateResponses: false,
   bodyLimit: '1mb',
+  jwtSecret: undefined,
   logger: { error: (message) => process.stderr.write(`${message}\n`) },
 };
 
@@ -53,8 +57,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use('/v1', matchRoute(routes));
-  app.use('/v1', requireBearer(deps.generator));
+  app.use('/v1', requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
   app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(limitBodyDepth());
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec as never,

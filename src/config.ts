@@ -14,6 +14,8 @@ export type ServerOptions = {
   time: number | undefined;
   bodyLimit: string;
   validateResponses: boolean;
+  /** Strict auth mode; also read from FRUXON_MOCK_JWT_SECRET. */
+  jwtSecret: string | undefined;
 };
 
 export const DEFAULTS: ServerOptions = {
@@ -26,6 +28,7 @@ export const DEFAULTS: ServerOptions = {
   time: undefined,
   bodyLimit: '1mb',
   validateResponses: false,
+  jwtSecret: undefined,
 };
 
 export const USAGE = `fruxon-mock: a contract-faithful mock of the Fruxon platform API
@@ -42,6 +45,8 @@ Options:
   --fixtures DIR    folder with integrations/*.json and agents.json (default: the shipped fixtures)
   --body-limit SIZE largest accepted request body (default 1mb)
   --validate-responses  check every response against the spec too (a mismatch becomes a 500)
+  --jwt-secret SECRET  strict auth: only HS256 JWTs signed with SECRET and unexpired (else 401); a 'tenant'
+                    claim must match the path's tenant (else 403). FRUXON_MOCK_JWT_SECRET is honoured.
   --help            show this help
 `;
 
@@ -64,6 +69,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
         fixtures: { type: 'string' },
         'body-limit': { type: 'string' },
         'validate-responses': { type: 'boolean' },
+        'jwt-secret': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -82,6 +88,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     fixtures: v.fixtures ?? DEFAULTS.fixtures,
     bodyLimit: v['body-limit'] ?? DEFAULTS.bodyLimit,
     validateResponses: v['validate-responses'] ?? false,
+    jwtSecret: v['jwt-secret'] ?? (env.FRUXON_MOCK_JWT_SECRET || undefined),
   };
 }
 

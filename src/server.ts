@@ -37,7 +37,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     catalog,
     generator: new Generator(options.seed),
     clock: options.time === undefined ? systemClock : logicalClock(options.time),
-    options: { bodyLimit: options.bodyLimit, validateResponses: options.validateResponses },
+    options: { bodyLimit: options.bodyLimit, validateResponses: options.validateResponses, jwtSecret: options.jwtSecret },
   });
   const server = await listen(app, options.port, options.host);
   const { port } = server.address() as AddressInfo;

@@ -36,7 +36,9 @@ type ApiClient = {
 };
 
 /** An app on the in-memory store, the shipped fixtures, a fixed seed and clock, and response validation on. */
-export async function makeHarness(options: { seed?: number; store?: Store; tenant?: string } = {}): Promise<Harness> {
+export async function makeHarness(
+  options: { seed?: number; store?: Store; tenant?: string; jwtSecret?: string } = {},
+): Promise<Harness> {
   const store = options.store ?? (await Store.openMemory());
   const catalog = structuredClone(fixtures);
   const generator = new Generator(options.seed ?? 1);
@@ -46,7 +48,7 @@ export async function makeHarness(options: { seed?: number; store?: Store; tenan
     catalog,
     generator,
     clock,
-    options: { validateResponses: true, logger: { error: () => {} } },
+    options: { validateResponses: true, jwtSecret: options.jwtSecret, logger: { error: () => {} } },
   });
   const client = (tenant: string): ApiClient => {
     const base = `/v1/tenants/${tenant}`;

@@ -1,16 +1,29 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Generator } from '../generate/generator.js';
+import type { Clock, Generator } from '../generate/generator.js';
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
+const TENANT_IN_PATH = /^\/v1\/tenants\/([^/?]+)/;
 
 /** Who the request acts as; set by `requireBearer`. */
 export type Caller = { token: string; user: string };
 
+export type AuthOptions = {
+  generator: Generator;
+  clock: Clock;
+  /**
+   * Strict mode: tokens must be HS256 JWTs signed with this secret and not expired (401 otherwise), and a
+   * `tenant` claim must name the path's tenant (403 otherwise). Undefined: any non-empty token is accepted.
+   */
+  jwtSecret?: string | undefined;
+};
+
 /**
- * Every `/v1` call needs `Authorization: Bearer <token>`. A missing or malformed header is a 401 with
- * `WWW-Authenticate: Bearer` and no body, as the docs show for 401. Any non-empty token is accepted.
+ * Every `/v1` call needs `Authorization: Bearer <token>`. A missing, malformed or (in strict mode)
+ * invalid token is a 401 with `WWW-Authenticate: Bearer` and no body, and a token for another tenant a
+ * 403 with no body, as the docs show for 401 and 403.
  */
-export function requireBearer(generator: Generator): RequestHandler {
+export function requireBearer(options: AuthOptions): RequestHandler {
   return (req, res, next) => {
     const match = BEARER.exec(req.get('authorization') ?? '');
     if (!match) {
@@ -18,28 +31,71 @@ export function requireBearer(generator: Generator): RequestHandler {
       return;
     }
     const token = match[1]!;
-    res.locals.caller = { token, user: userOf(token, generator) } satisfies Caller;
+    if (options.jwtSecret !== undefined) {
+      const verdict = verifyHs256(token, options.jwtSecret, options.clock());
+      if (verdict.kind === 'invalid') {
+        res.status(401).set('WWW-Authenticate', `Bearer error="invalid_token", error_description="${verdict.reason}"`).end();
+        return;
+      }
+      const claimed = verdict.claims.tenant;
+      if (claimed !== undefined && claimed !== tenantOf(req.originalUrl)) {
+        res.status(403).end();
+        return;
+      }
+    }
+    res.locals.caller = { token, user: userOf(token, options.generator) } satisfies Caller;
     next();
   };
 }
 
+function tenantOf(url: string): string | undefined {
+  const raw = TENANT_IN_PATH.exec(url)?.[1];
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+type Verdict = { kind: 'valid'; claims: Record<string, unknown> } | { kind: 'invalid'; reason: string };
+
+/** Checks an HS256 JWT's signature, `exp` and `nbf` (seconds) against `nowMs`. */
+export function verifyHs256(token: string, secret: string, nowMs: number): Verdict {
+  const parts = token.split('.');
+  if (parts.length !== 3) return { kind: 'invalid', reason: 'not a JWT' };
+  const [header, payload, signature] = parts as [string, string, string];
+  const head = decodeJson(header);
+  if (head?.alg !== 'HS256') return { kind: 'invalid', reason: 'alg must be HS256' };
+  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { kind: 'invalid', reason: 'bad signature' };
+  }
+  const claims = decodeJson(payload);
+  if (!claims) return { kind: 'invalid', reason: 'payload is not a JSON object' };
+  const now = nowMs / 1000;
+  if (claims.exp !== undefined && !(typeof claims.exp === 'number' && claims.exp > now)) {
+    return { kind: 'invalid', reason: 'expired' };
+  }
+  if (claims.nbf !== undefined && !(typeof claims.nbf === 'number' && claims.nbf <= now)) {
+    return { kind: 'invalid', reason: 'not yet valid' };
+  }
+  return { kind: 'valid', claims };
+}
+
 /** The JWT's `sub` (or `email`) when the token is a JWT, else a stable faked e-mail for the token. */
 export function userOf(token: string, generator: Generator): string {
-  const claims = decodeJwtPayload(token);
+  const claims = token.split('.').length === 3 ? decodeJson(token.split('.')[1]!) : undefined;
   const named = claims?.sub ?? claims?.email;
   if (typeof named === 'string' && named.length > 0) return named;
   return generator.fakerFor(token, 'user').internet.email().toLowerCase();
 }
 
-/** The payload of a JWT-shaped token, unverified; undefined for anything else. */
-export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
+function decodeJson(part: string): Record<string, unknown> | undefined {
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : undefined;
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
