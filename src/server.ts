@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createApp } from './app.js';
@@ -39,7 +39,16 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     clock: options.time === undefined ? systemClock : logicalClock(options.time),
     options: { bodyLimit: options.bodyLimit, validateResponses: options.validateResponses, jwtSecret: options.jwtSecret },
   });
-  const server = await listen(app, options.port, options.host);
+  const state = { closing: false };
+  const server = await listen(
+    createServer((req, res) => {
+      // Once closing, every response ends its connection so keep-alive clients cannot hold the server open.
+      if (state.closing) res.setHeader('Connection', 'close');
+      app(req, res);
+    }),
+    options.port,
+    options.host,
+  );
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
@@ -48,21 +57,31 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     storeFile,
     operationCount: new RouteTable(loadSpec()).operationIds().length,
     store,
-    close: () => close(server, store),
+    close: () => {
+      state.closing = true;
+      return close(server, store);
+    },
   };
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+/** How long in-flight requests get to finish on close before their connections are cut. */
+const CLOSE_GRACE_MS = 10_000;
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
-    const server = app.listen(port, host);
     server.once('listening', () => resolvePromise(server));
     server.once('error', reject);
+    server.listen(port, host);
   });
 }
 
 async function close(server: Server, store: Store): Promise<void> {
   await new Promise<void>((resolvePromise) => {
-    server.close(() => resolvePromise());
+    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.close(() => {
+      clearTimeout(cut);
+      resolvePromise();
+    });
     server.closeIdleConnections();
   });
   await store.flush();
