@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
+import type { ValidationMode } from './control/routes.js';
 import { DEFAULT_FIXTURES_DIR } from './spec.js';
 
 /** How a mock server is started, from the CLI or the programmatic API. */
@@ -14,6 +16,11 @@ export type ServerOptions = {
   time: number | undefined;
   bodyLimit: string;
   validateResponses: boolean;
+  /** How many requests the journal keeps (the oldest are forgotten first). */
+  journalSize: number;
+  validation: ValidationMode;
+  /** Origins a browser may call from; `['*']` for any, `[]` for no CORS. */
+  corsOrigins: string[];
 };
 
 export const DEFAULTS: ServerOptions = {
@@ -26,7 +33,12 @@ export const DEFAULTS: ServerOptions = {
   time: undefined,
   bodyLimit: '1mb',
   validateResponses: false,
+  journalSize: DEFAULT_JOURNAL_SIZE,
+  validation: 'strict',
+  corsOrigins: ['*'],
 };
+
+const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
 
 export const USAGE = `fruxon-mock: a contract-faithful mock of the Fruxon platform API
 
@@ -42,6 +54,10 @@ Options:
   --fixtures DIR    folder with integrations/*.json and agents.json (default: the shipped fixtures)
   --body-limit SIZE largest accepted request body (default 1mb)
   --validate-responses  check every response against the spec too (a mismatch becomes a 500)
+  --validation MODE strict (default: invalid requests are 400), warn (let through, listed in the
+                    x-mock-violations header) or off (let through silently)
+  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_JOURNAL_SIZE})
+  --cors ORIGINS    origins browsers may call from: * (default), a comma-separated list, or off
   --help            show this help
 `;
 
@@ -64,6 +80,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
         fixtures: { type: 'string' },
         'body-limit': { type: 'string' },
         'validate-responses': { type: 'boolean' },
+        validation: { type: 'string' },
+        'journal-size': { type: 'string' },
+        cors: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -82,6 +101,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     fixtures: v.fixtures ?? DEFAULTS.fixtures,
     bodyLimit: v['body-limit'] ?? DEFAULTS.bodyLimit,
     validateResponses: v['validate-responses'] ?? false,
+    journalSize: integer('--journal-size', v['journal-size'], DEFAULTS.journalSize, 1, 1_000_000),
+    validation: validationMode(v.validation),
+    corsOrigins: corsOrigins(v.cors),
   };
 }
 
@@ -92,4 +114,20 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
   }
   return value;
+}
+
+function validationMode(raw: string | undefined): ValidationMode {
+  if (raw === undefined) return DEFAULTS.validation;
+  if (!(VALIDATION_MODES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--validation must be one of ${VALIDATION_MODES.join(', ')}, got '${raw}'`);
+  }
+  return raw as ValidationMode;
+}
+
+function corsOrigins(raw: string | undefined): string[] {
+  if (raw === undefined) return DEFAULTS.corsOrigins;
+  if (raw === 'off') return [];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.length === 0) throw new UsageError("--cors needs '*', 'off' or a comma-separated list of origins");
+  return origins;
 }
