@@ -71,12 +71,12 @@ describe('GET /__mock/requests', () => {
       },
       oAuthCredentialKey: key,
     };
-    const res = await api.post(configsPath('github'), credentials);
+    const res = await api.post(configsPath('github'), credentials).set('Cookie', 'session=s3cr3t; theme=dark').set('X-API-Key', 'k3y');
     expect(res.status).toBe(200);
 
     const [entry] = await journal(mock);
     const text = JSON.stringify(entry);
-    for (const secret of ['ghp_top', 'ghp_map', 'ghp_sandbox', 'ghp_sandbox_map', key, 'test-token']) expect(text).not.toContain(secret);
+    for (const secret of ['ghp_top', 'ghp_map', 'ghp_sandbox', 'ghp_sandbox_map', key, 'test-token', 's3cr3t', 'dark', 'k3y']) expect(text).not.toContain(secret);
     expect(entry!.requestBody).toMatchObject({
       auth: { parameters: { token: REDACTED } },
       authMap: [{ parameters: { channel: 'C1' }, authConfig: { parameters: { token: REDACTED } } }],

@@ -145,7 +145,9 @@ function redactHeaders(req: Request): Record<string, string> {
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     const text = Array.isArray(value) ? value.join(', ') : value;
-    headers[name] = SECRET_HEADERS.has(name) ? text.replace(/^(\S+\s+)?.*$/s, (_all, scheme = '') => `${scheme}${REDACTED}`) : text;
+    if (!SECRET_HEADERS.has(name)) headers[name] = text;
+    else if (name === 'authorization') headers[name] = /^[A-Za-z][\w-]*\s/.test(text) ? `${text.split(/\s/)[0]} ${REDACTED}` : REDACTED;
+    else headers[name] = REDACTED;
   }
   return headers;
 }
