@@ -1,15 +1,21 @@
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Catalog } from './catalog/types.js';
+import { ControlState } from './control/control.js';
+import { injectFaults } from './control/faults.js';
+import { recordRequests } from './control/journal.js';
+import { controlRouter, type ValidationMode } from './control/routes.js';
 import { systemClock, type Clock, type Generator } from './generate/generator.js';
 import { requireBearer, type Caller } from './http/auth.js';
 import { limitBodyDepth } from './http/depth.js';
-import { errorHandler, sendProblem, type Logger } from './http/errors.js';
+import { ANY_ORIGIN, allowCors } from './http/cors.js';
+import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
 import type { Call, Handlers } from './http/handler.js';
 import { problem } from './http/problems.js';
 import { RouteTable } from './http/routes.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
+import { oauthHandlers } from './resources/oauth/routes.js';
 import { loadSpec } from './spec.js';
 import type { Store } from './store/store.js';
 
@@ -21,6 +27,10 @@ export type AppOptions = {
   /** Strict auth: HS256 JWTs signed with this secret only (see `requireBearer`). */
   jwtSecret: string | undefined;
   logger: Logger;
+  /** `strict` rejects an invalid request with a 400; `warn` lets it through with `x-mock-violations`; `off` silently. */
+  validation: ValidationMode;
+  /** Origins allowed to call from a browser; `*` for any, empty for no CORS. */
+  corsOrigins: string[];
 };
 
 export type AppDeps = {
@@ -28,6 +38,8 @@ export type AppDeps = {
   catalog: Catalog;
   generator: Generator;
   clock?: Clock;
+  /** The journal and fault rules; pass one to reach them from outside the app (the programmatic API). */
+  control?: ControlState;
   options?: Partial<AppOptions>;
 };
 
@@ -39,6 +51,8 @@ export const DEFAULT_OPTIONS: AppOptions = {
   bodyLimit: '1mb',
   jwtSecret: undefined,
   logger: { error: (message) => process.stderr.write(`${message}\n`) },
+  validation: 'strict',
+  corsOrigins: [ANY_ORIGIN],
 };
 
 type ValidatedRequest = Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } };
@@ -49,17 +63,32 @@ export function createApp(deps: AppDeps): Express {
   const services: ServiceDeps = { clock: systemClock, ...deps };
   const spec = loadSpec();
   const routes = new RouteTable(spec);
-  const handlers: Handlers = { ...catalogHandlers(services), ...configHandlers(services) };
+  const handlers: Handlers = { ...catalogHandlers(services), ...configHandlers(services), ...oauthHandlers(services) };
+  const control = deps.control ?? new ControlState();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  app.use(allowCors(options.corsOrigins));
+  app.use(
+    '/__mock',
+    controlRouter({
+      services,
+      control,
+      validation: options.validation,
+      validateResponses: options.validateResponses,
+      bodyLimit: options.bodyLimit,
+      operationCount: routes.operationIds().length,
+    }),
+  );
+  app.use('/v1', recordRequests(control.journal));
   app.use('/v1', matchRoute(routes));
   app.use('/v1', requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
   app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(limitBodyDepth());
+  app.use('/v1', injectFaults(control.faults, control.responses));
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec as never,
@@ -69,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
       validateFormats: true,
     }),
   );
+  app.use(tolerateViolations(options.validation));
   app.use(dispatch(handlers));
   app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
   app.use(errorHandler(options.logger));
@@ -89,9 +119,32 @@ function matchRoute(routes: RouteTable): RequestHandler {
         }),
       );
     } else {
+      res.locals.operationId = match.operationId;
       next();
     }
   };
+}
+
+/**
+ * In `warn` and `off` mode a request that fails validation (a 400) goes on to its handler; `warn` lists
+ * what was wrong in `x-mock-violations`. Both record it in the journal. `strict` passes the error on.
+ */
+function tolerateViolations(mode: ValidationMode): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (mode === 'strict' || !(error instanceof OpenApiValidator.error.BadRequest)) {
+      next(error);
+      return;
+    }
+    const violations = (error.errors ?? []).map((e) => `${fieldPath(e.path ?? '/body')}: ${e.message ?? 'is invalid'}`);
+    res.locals.violations = violations;
+    if (mode === 'warn') res.set('X-Mock-Violations', headerValue(violations.join('; ')));
+    next();
+  };
+}
+
+function headerValue(text: string): string {
+  const ascii = text.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length > 2000 ? `${ascii.slice(0, 1997)}...` : ascii;
 }
 
 /** Calls the handler of the operation the validator matched and sends its reply. */

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
       `  store: ${server.storeFile ?? 'in memory (nothing is written)'}`,
       `  operations: ${server.operationCount}`,
       `  seed: ${options.seed}`,
+      `  control plane: ${server.url}/__mock (journal, faults, reset, state; spec at /__mock/openapi.json)`,
+      `  validation: ${options.validation}`,
       '',
     ].join('\n'),
   );

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
+import type { ValidationMode } from './control/routes.js';
 import { DEFAULT_FIXTURES_DIR } from './spec.js';
 
 /** How a mock server is started, from the CLI or the programmatic API. */
@@ -16,6 +18,11 @@ export type ServerOptions = {
   validateResponses: boolean;
   /** Strict auth mode; also read from FRUXON_MOCK_JWT_SECRET. */
   jwtSecret: string | undefined;
+  /** How many requests the journal keeps (the oldest are forgotten first). */
+  journalSize: number;
+  validation: ValidationMode;
+  /** Origins a browser may call from; `['*']` for any, `[]` for no CORS. */
+  corsOrigins: string[];
 };
 
 export const DEFAULTS: ServerOptions = {
@@ -29,7 +36,12 @@ export const DEFAULTS: ServerOptions = {
   bodyLimit: '1mb',
   validateResponses: false,
   jwtSecret: undefined,
+  journalSize: DEFAULT_JOURNAL_SIZE,
+  validation: 'strict',
+  corsOrigins: ['*'],
 };
+
+const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
 
 export const USAGE = `fruxon-mock: a contract-faithful mock of the Fruxon platform API
 
@@ -47,6 +59,10 @@ Options:
   --validate-responses  check every response against the spec too (a mismatch becomes a 500)
   --jwt-secret SECRET  strict auth: only HS256 JWTs signed with SECRET and unexpired (else 401); a 'tenant'
                     claim must match the path's tenant (else 403). FRUXON_MOCK_JWT_SECRET is honoured.
+  --validation MODE strict (default: invalid requests are 400), warn (let through, listed in the
+                    x-mock-violations header) or off (let through silently)
+  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_JOURNAL_SIZE})
+  --cors ORIGINS    origins browsers may call from: * (default), a comma-separated list, or off
   --help            show this help
 `;
 
@@ -70,6 +86,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
         'body-limit': { type: 'string' },
         'validate-responses': { type: 'boolean' },
         'jwt-secret': { type: 'string' },
+        validation: { type: 'string' },
+        'journal-size': { type: 'string' },
+        cors: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -89,6 +108,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     bodyLimit: v['body-limit'] ?? DEFAULTS.bodyLimit,
     validateResponses: v['validate-responses'] ?? false,
     jwtSecret: v['jwt-secret'] ?? (env.FRUXON_MOCK_JWT_SECRET || undefined),
+    journalSize: integer('--journal-size', v['journal-size'], DEFAULTS.journalSize, 1, 1_000_000),
+    validation: validationMode(v.validation),
+    corsOrigins: corsOrigins(v.cors),
   };
 }
 
@@ -99,4 +121,20 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
   }
   return value;
+}
+
+function validationMode(raw: string | undefined): ValidationMode {
+  if (raw === undefined) return DEFAULTS.validation;
+  if (!(VALIDATION_MODES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--validation must be one of ${VALIDATION_MODES.join(', ')}, got '${raw}'`);
+  }
+  return raw as ValidationMode;
+}
+
+function corsOrigins(raw: string | undefined): string[] {
+  if (raw === undefined) return DEFAULTS.corsOrigins;
+  if (raw === 'off') return [];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.length === 0) throw new UsageError("--cors needs '*', 'off' or a comma-separated list of origins");
+  return origins;
 }

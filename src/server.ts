@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { createApp } from './app.js';
+import { createApp, type ServiceDeps } from './app.js';
 import { loadFixtures } from './catalog/load.js';
+import { ControlState } from './control/control.js';
 import { DEFAULTS, type ServerOptions } from './config.js';
 import { Generator, logicalClock, systemClock } from './generate/generator.js';
 import { RouteTable } from './http/routes.js';
@@ -18,6 +19,10 @@ export type RunningServer = {
   storeFile: string | undefined;
   operationCount: number;
   store: Store;
+  /** The request journal and fault rules the app uses. */
+  control: ControlState;
+  /** The store, catalog, generator and clock the handlers use. */
+  services: ServiceDeps;
   /** Stops accepting connections, lets in-flight requests finish, and flushes the store. */
   close: () => Promise<void>;
 };
@@ -32,12 +37,23 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   const storeFile = options.inMemory ? undefined : resolve(options.db);
   if (storeFile) mkdirSync(dirname(storeFile), { recursive: true });
   const store = storeFile ? await Store.openFile(storeFile) : await Store.openMemory();
-  const app = createApp({
+  const control = new ControlState({ journalSize: options.journalSize });
+  const services: ServiceDeps = {
     store,
     catalog,
     generator: new Generator(options.seed),
     clock: options.time === undefined ? systemClock : logicalClock(options.time),
-    options: { bodyLimit: options.bodyLimit, validateResponses: options.validateResponses, jwtSecret: options.jwtSecret },
+  };
+  const app = createApp({
+    ...services,
+    control,
+    options: {
+      bodyLimit: options.bodyLimit,
+      validateResponses: options.validateResponses,
+      validation: options.validation,
+      corsOrigins: options.corsOrigins,
+      jwtSecret: options.jwtSecret,
+    },
   });
   const state = { closing: false };
   const server = await listen(
@@ -57,6 +73,8 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     storeFile,
     operationCount: new RouteTable(loadSpec()).operationIds().length,
     store,
+    control,
+    services,
     close: () => {
       state.closing = true;
       return close(server, store);

@@ -15,6 +15,7 @@ export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.ur
 
 export const SPEC_FILE = join(PACKAGE_ROOT, 'spec', 'fruxon.yaml');
 export const DEFAULT_FIXTURES_DIR = join(PACKAGE_ROOT, 'fixtures');
+export const CONTROL_SPEC_FILE = join(PACKAGE_ROOT, 'spec', 'control.yaml');
 
 let cached: { text: string; document: OpenApiDocument } | undefined;
 
@@ -31,6 +32,11 @@ export function loadSpec(): OpenApiDocument {
 export function specText(): string {
   loadSpec();
   return cached!.text;
+}
+
+/** The control plane's own contract (`/__mock`), parsed on every call: the caller owns the copy. */
+export function loadControlSpec(): OpenApiDocument {
+  return parse(readFileSync(CONTROL_SPEC_FILE, 'utf8')) as OpenApiDocument;
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;

@@ -1,8 +1,9 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { expect } from 'vitest';
-import { createApp } from '../src/app.js';
+import { createApp, type AppOptions } from '../src/app.js';
 import { loadFixtures } from '../src/catalog/load.js';
+import { ControlState } from '../src/control/control.js';
 import type { Catalog } from '../src/catalog/types.js';
 import { Generator, logicalClock } from '../src/generate/generator.js';
 import { DEFAULT_FIXTURES_DIR } from '../src/spec.js';
@@ -23,8 +24,17 @@ export type Harness = {
   api: ApiClient;
   /** The same for another tenant. */
   as: (tenant: string) => ApiClient;
+  /** Calls the control plane: `path` is relative to `/__mock`, no token. */
+  mock: ControlClient;
   /** Mints a single-use OAuth credential key, as the OAuth popup would. */
   mintKey: (tenant: string, integrationId: string, scopes?: string[]) => Promise<string>;
+};
+
+type ControlClient = {
+  get: (path: string) => request.Test;
+  post: (path: string, body?: unknown) => request.Test;
+  put: (path: string, body?: unknown) => request.Test;
+  delete: (path: string) => request.Test;
 };
 
 type ApiClient = {
@@ -37,7 +47,7 @@ type ApiClient = {
 
 /** An app on the in-memory store, the shipped fixtures, a fixed seed and clock, and response validation on. */
 export async function makeHarness(
-  options: { seed?: number; store?: Store; tenant?: string; jwtSecret?: string } = {},
+  options: { seed?: number; store?: Store; tenant?: string; app?: Partial<AppOptions>; journalSize?: number } = {},
 ): Promise<Harness> {
   const store = options.store ?? (await Store.openMemory());
   const catalog = structuredClone(fixtures);
@@ -48,7 +58,8 @@ export async function makeHarness(
     catalog,
     generator,
     clock,
-    options: { validateResponses: true, jwtSecret: options.jwtSecret, logger: { error: () => {} } },
+    ...(options.journalSize ? { control: new ControlState({ journalSize: options.journalSize }) } : {}),
+    options: { validateResponses: true, logger: { error: () => {} }, ...options.app },
   });
   const client = (tenant: string): ApiClient => {
     const base = `/v1/tenants/${tenant}`;
@@ -63,7 +74,14 @@ export async function makeHarness(
   };
   const mintKey = async (tenant: string, integrationId: string, scopes?: string[]) =>
     (await mintOAuthCredentialKey({ store, catalog, generator, clock }, { tenant, integrationId, scopes })).key;
-  return { app, store, catalog, api: client(options.tenant ?? 'acme'), as: client, mintKey };
+  const withBody = (test: request.Test, body: unknown) => (body === undefined ? test : test.send(body as object));
+  const mock: ControlClient = {
+    get: (path) => request(app).get(`/__mock${path}`),
+    post: (path, body) => withBody(request(app).post(`/__mock${path}`), body),
+    put: (path, body) => withBody(request(app).put(`/__mock${path}`), body),
+    delete: (path) => request(app).delete(`/__mock${path}`),
+  };
+  return { app, store, catalog, api: client(options.tenant ?? 'acme'), as: client, mock, mintKey };
 }
 
 /** The one assertion for the problem shape: status, media type, and the RFC 9457 members. */

@@ -48,7 +48,7 @@ export const RULES: readonly Rule[] = [
     id: 'oauth-key-single-use',
     resource: 'configs',
     summary:
-      'oAuthCredentialKey is consumed on create or patch and binds a config-scoped auth; a used, unknown or foreign key is a 400 that stores nothing.',
+      'oAuthCredentialKey is consumed on create or patch (or by :consumeOAuthCredentials) and binds a config-scoped auth; a used, unknown or foreign key is a 400 that stores nothing.',
     source:
       'Optional single-use key returned by the application-level OAuth success popup. When set, the server finalizes the OAuth flow as part of the save: it consumes the key, materializes a config-scoped IntegrationAuth row, and binds it to the new config.',
   },

@@ -113,6 +113,50 @@ export class Store {
 
   // Whole-state operations
 
+  /** Empties every collection and restarts the sequence: the state of a freshly started mock. */
+  async reset(): Promise<void> {
+    await this.mutate(() => {
+      this.db.data = emptyData();
+    });
+  }
+
+  /** Removes every record of one tenant, in every collection; other tenants and the sequence are kept. */
+  async resetTenant(tenant: string): Promise<number> {
+    return this.mutate(() => {
+      let removed = 0;
+      for (const collection of collectionsOf(this.data)) {
+        for (const [id, record] of Object.entries(collection)) {
+          if ((record as { tenant?: unknown }).tenant === tenant) {
+            delete collection[id];
+            removed += 1;
+          }
+        }
+      }
+      return removed;
+    });
+  }
+
+  /** Replaces the whole state with `data`, or throws StateError (changing nothing) when it is not valid. */
+  async replaceAll(data: unknown): Promise<void> {
+    const reason = describeInvalid(data);
+    if (reason) throw new StateError(reason);
+    const next = structuredClone(data) as StoreData;
+    await this.mutate(() => {
+      this.db.data = next;
+    });
+  }
+
+  /** Only the records of one tenant, with the meta block, as `snapshot()` shapes them. */
+  snapshotOf(tenant: string): StoreData {
+    const copy = this.snapshot();
+    for (const collection of collectionsOf(copy)) {
+      for (const [id, record] of Object.entries(collection)) {
+        if ((record as { tenant?: unknown }).tenant !== tenant) delete collection[id];
+      }
+    }
+    return copy;
+  }
+
   /** A deep copy of everything stored. */
   snapshot(): StoreData {
     return structuredClone(this.data);
@@ -128,6 +172,16 @@ export class Store {
   }
 }
 
+/** Thrown by `replaceAll` for a state that does not validate. */
+export class StateError extends Error {}
+
+/** Every record collection of a state (everything but `meta`), so new collections need no code here. */
+function collectionsOf(data: StoreData): Record<string, unknown>[] {
+  return Object.entries(data)
+    .filter(([name]) => name !== 'meta')
+    .map(([, collection]) => collection as Record<string, unknown>);
+}
+
 /** Returns why `data` is not a store this version can use, or undefined when it is. */
 export function describeInvalid(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'the top level is not an object';
@@ -136,10 +190,19 @@ export function describeInvalid(data: unknown): string | undefined {
   if (!meta || meta.schemaVersion !== 1 || typeof meta.sequence !== 'number') {
     return 'meta.schemaVersion must be 1 and meta.sequence a number';
   }
+  const unknown = Object.keys(record).find((name) => name !== 'meta' && !(COLLECTIONS as readonly string[]).includes(name));
+  if (unknown) return `'${unknown}' is not a collection of this store (it has: ${COLLECTIONS.join(', ')})`;
   for (const name of COLLECTIONS) {
     const collection = record[name];
     if (typeof collection !== 'object' || collection === null || Array.isArray(collection)) {
       return `${name} must be an object keyed by id`;
+    }
+    for (const [id, item] of Object.entries(collection)) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) return `${name}.${id} must be an object`;
+      const fields = item as Record<string, unknown>;
+      if (typeof fields.tenant !== 'string' || fields.tenant === '') return `${name}.${id}.tenant must be a non-empty string`;
+      const key = fields.id ?? fields.key;
+      if (key !== id) return `${name}.${id} is keyed by '${id}' but its id is '${String(key)}'`;
     }
   }
   return undefined;

@@ -25,7 +25,7 @@ describe('strict auth mode (--jwt-secret)', () => {
     ['an opaque token', 401, 'opaque-token'],
     ['a token for another tenant', 403, jwt({ sub: 'u1', tenant: 'globex', exp: NOW_S + 3600 })],
   ])('answers %s with %i', async (_name, status, token) => {
-    const { app, store } = await makeHarness({ jwtSecret: SECRET });
+    const { app, store } = await makeHarness({ app: { jwtSecret: SECRET } });
     const res = await request(app).post(path).set('Authorization', `Bearer ${token}`).send({ displayName: 'x' });
     expect(res.status).toBe(status);
     if (status === 200) {

@@ -14,6 +14,7 @@ import type {
   SandboxVariant,
   StoredAuth,
 } from '../../store/types.js';
+import { consentUrl } from '../oauth/keys.js';
 import { fillTemplate } from './tool-response.js';
 
 export type ConfigBody = {
@@ -244,14 +245,13 @@ function verifyOne(
   }
   if (method.type === 'OAUTH2') {
     if ('source' in auth && auth.source === 'OAUTH') return { success: true, error: null, authorizationUrl: null };
-    const url = new URL('/__mock/oauth/authorize', context.baseUrl);
-    url.search = new URLSearchParams({
+    const url = consentUrl(context.baseUrl, {
       tenant: context.tenant,
       integration: integration.id,
       method: method.id,
       config: context.configId,
-    }).toString();
-    return { success: false, error: 'The OAuth grant has not been completed.', authorizationUrl: url.toString() };
+    });
+    return { success: false, error: 'The OAuth grant has not been completed.', authorizationUrl: url };
   }
   const given = auth.parameters ?? {};
   const missing = method.parameters
@@ -305,12 +305,42 @@ function grant(deps: ServiceDeps, integration: IntegrationFixture, auth: AuthCon
   return { ...auth, grantedScopes: scopes, source: 'REQUEST' };
 }
 
+/**
+ * `:consumeOAuthCredentials`: binds the key's credentials to an existing config, exactly as an inline
+ * `oAuthCredentialKey` does (rule oauth-key-single-use). A config that is not there is a 400, as documented.
+ */
+export async function consumeCredentialKey(
+  deps: ServiceDeps,
+  scope: Pick<Scope, 'tenant' | 'integrationId'>,
+  configId: string,
+  key: string,
+): Promise<ConfigRecord> {
+  const config = deps.store.findConfig(scope.tenant, scope.integrationId, configId);
+  if (!config) {
+    throw problem('invalidReference', `Config '${configId}' was not found for integration '${scope.integrationId}'.`, {
+      errors: fieldError('integrationConfigId', 'no such config for this integration'),
+    });
+  }
+  const record = usableKey(deps, scope, key, 'credentialKey');
+  return deps.store.mutate(() => {
+    const now = deps.clock();
+    const next: ConfigRecord = { ...config, auth: consumeKey(deps, record, config.id, now), modifiedAt: now };
+    deps.store.putConfig(next);
+    return next;
+  });
+}
+
 /** Rule oauth-key-single-use: the key must exist, be unused, and belong to this tenant and integration. */
-function usableKey(deps: ServiceDeps, scope: Scope, key: string): OAuthKeyRecord {
+function usableKey(
+  deps: ServiceDeps,
+  scope: Pick<Scope, 'tenant' | 'integrationId'>,
+  key: string,
+  field = 'oAuthCredentialKey',
+): OAuthKeyRecord {
   const record = deps.store.findOAuthKey(key);
   const reject = (why: string) =>
-    problem('invalidCredentialKey', `The oAuthCredentialKey cannot be used: ${why}.`, {
-      errors: fieldError('oAuthCredentialKey', why),
+    problem('invalidCredentialKey', `The ${field} cannot be used: ${why}.`, {
+      errors: fieldError(field, why),
     });
   if (!record || record.tenant !== scope.tenant) throw reject('no such key was issued');
   if (record.integrationId !== scope.integrationId) throw reject(`it was issued for integration '${record.integrationId}'`);

@@ -1,0 +1,59 @@
+import type { FaultRule, FaultRuleInput } from './control/faults.js';
+import type { JournalEntry, JournalFilter } from './control/journal.js';
+import type { StoreData } from './store/types.js';
+
+/** The control plane of a mock running elsewhere (another process, or a vitest globalSetup), over HTTP. */
+export type MockClient = {
+  url: string;
+  reset: (options?: { tenant?: string }) => Promise<void>;
+  journal: (filter?: JournalFilter) => Promise<JournalEntry[]>;
+  clearJournal: () => Promise<void>;
+  addFault: (rule: FaultRuleInput) => Promise<FaultRule>;
+  clearFaults: () => Promise<void>;
+  mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
+  state: () => Promise<StoreData>;
+  setState: (state: StoreData) => Promise<void>;
+};
+
+/** Thrown when the control plane answers with an error; `problem` is its problem+json body. */
+export class MockControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: unknown,
+  ) {
+    const detail = (problem as { detail?: unknown } | null)?.detail;
+    super(`fruxon-mock control plane answered ${status}${typeof detail === 'string' ? `: ${detail}` : ''}`);
+  }
+}
+
+/** A typed client for `/__mock` at `url` (the mock's base URL, e.g. `http://127.0.0.1:4010`). */
+export function mockClient(url: string): MockClient {
+  const base = url.replace(/\/+$/, '');
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${base}/__mock${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new MockControlError(res.status, parsed);
+    return parsed as T;
+  };
+  const search = (params: Record<string, unknown>) => {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, String(value));
+    const text = query.toString();
+    return text ? `?${text}` : '';
+  };
+  return {
+    url: base,
+    reset: (options = {}) => call('POST', `/reset${search({ tenant: options.tenant })}`),
+    journal: async (filter = {}) => (await call<{ items: JournalEntry[] }>('GET', `/requests${search(filter)}`)).items,
+    clearJournal: () => call('DELETE', '/requests'),
+    addFault: (rule) => call('POST', '/faults', rule),
+    clearFaults: () => call('DELETE', '/faults'),
+    mintCredentialKey: async (request) => (await call<{ key: string }>('POST', '/oauth/credential-keys', request)).key,
+    state: () => call('GET', '/state'),
+    setState: (state) => call('PUT', '/state', state),
+  };
+}

@@ -1,0 +1,193 @@
+import { performance } from 'node:perf_hooks';
+import type { Request, RequestHandler, Response } from 'express';
+
+/** How a fault changed a request, when one did. */
+export type FaultApplied = { source: 'prefer' | 'rule'; ruleId: string | null; status: number | null; delayMs: number; dropped: boolean };
+
+/** One API request as the mock saw it, credentials redacted. */
+export type JournalEntry = {
+  /** Increases by one per recorded request, from 1; unaffected by clearing. */
+  id: number;
+  /** When the request arrived, epoch ms on the wall clock (never the mock's injectable clock). */
+  time: number;
+  tenant: string | null;
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  operationId: string | null;
+  /** Null when the connection was dropped before a response. */
+  status: number | null;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  requestBody: unknown;
+  responseBody: unknown;
+  fault: FaultApplied | null;
+  /** What request validation found in `warn` or `off` mode; empty in `strict` mode. */
+  violations: string[];
+};
+
+/** Every field narrows the list; all are optional. */
+export type JournalFilter = {
+  method?: string;
+  /** Matches entries whose path starts with this. */
+  path?: string;
+  operationId?: string;
+  status?: number;
+  tenant?: string;
+  /** Epoch ms (or an ISO date-time): only entries at or after it. */
+  since?: number | string;
+  limit?: number;
+};
+
+export const DEFAULT_JOURNAL_SIZE = 1000;
+export const REDACTED = '[redacted]';
+
+const SECRET_FIELDS = new Set(['oAuthCredentialKey', 'credentialKey']);
+const AUTH_FIELDS = new Set(['auth', 'authConfig']);
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
+
+/** A bounded request log, newest first: a ring buffer that forgets the oldest entry when full. */
+export class Journal {
+  private entries: JournalEntry[] = [];
+  private lastId = 0;
+
+  constructor(readonly capacity = DEFAULT_JOURNAL_SIZE) {}
+
+  record(entry: Omit<JournalEntry, 'id'>): JournalEntry {
+    this.lastId += 1;
+    const recorded = { id: this.lastId, ...entry };
+    this.entries.push(recorded);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    return recorded;
+  }
+
+  /** The matching entries, newest first. */
+  list(filter: JournalFilter = {}): JournalEntry[] {
+    const since = filter.since === undefined ? undefined : toEpoch(filter.since);
+    const method = filter.method?.toUpperCase();
+    const matching = this.entries
+      .filter(
+        (e) =>
+          (method === undefined || e.method === method) &&
+          (filter.path === undefined || e.path.startsWith(filter.path)) &&
+          (filter.operationId === undefined || e.operationId === filter.operationId) &&
+          (filter.status === undefined || e.status === filter.status) &&
+          (filter.tenant === undefined || e.tenant === filter.tenant) &&
+          (since === undefined || e.time >= since),
+      )
+      .reverse();
+    return structuredClone(filter.limit === undefined ? matching : matching.slice(0, filter.limit));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Forgets every entry, or only one tenant's. */
+  clear(tenant?: string): void {
+    this.entries = tenant === undefined ? [] : this.entries.filter((e) => e.tenant !== tenant);
+  }
+}
+
+/**
+ * Records every request under its mount point once the response is finished (or the connection dropped).
+ * It reads only the wall clock, so recording never changes what the API answers.
+ */
+export function recordRequests(journal: Journal): RequestHandler {
+  return (req, res, next) => {
+    const time = Date.now();
+    const started = performance.now();
+    const sent = captureBody(res);
+    let done = false;
+    const finish = (dropped: boolean) => {
+      if (done) return;
+      done = true;
+      const path = req.originalUrl.split('?')[0]!;
+      journal.record({
+        time,
+        tenant: tenantOf(path),
+        method: req.method,
+        path,
+        query: { ...(req.query as Record<string, unknown>) },
+        operationId: (res.locals.operationId as string | undefined) ?? null,
+        status: dropped ? null : res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        requestHeaders: redactHeaders(req),
+        requestBody: redact(req.body ?? null),
+        responseBody: redact(parseBody(sent.body)),
+        fault: (res.locals.fault as FaultApplied | undefined) ?? null,
+        violations: (res.locals.violations as string[] | undefined) ?? [],
+      });
+    };
+    res.once('finish', () => finish(false));
+    res.once('close', () => finish(!res.writableFinished));
+    next();
+  };
+}
+
+/** Replaces credential values with `[redacted]`: auth parameters (keys kept), credential keys. */
+export function redact(value: unknown, parentField?: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => redact(item, parentField));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([field, inner]) => {
+      if (SECRET_FIELDS.has(field) && inner !== null) return [field, REDACTED];
+      if (field === 'parameters' && parentField && AUTH_FIELDS.has(parentField) && isObject(inner)) {
+        return [field, Object.fromEntries(Object.keys(inner).map((name) => [name, REDACTED]))];
+      }
+      return [field, redact(inner, field)];
+    }),
+  );
+}
+
+function redactHeaders(req: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    if (!SECRET_HEADERS.has(name)) headers[name] = text;
+    else if (name === 'authorization') headers[name] = /^[A-Za-z][\w-]*\s/.test(text) ? `${text.split(/\s/)[0]} ${REDACTED}` : REDACTED;
+    else headers[name] = REDACTED;
+  }
+  return headers;
+}
+
+function captureBody(res: Response): { body: unknown } {
+  const sent: { body: unknown } = { body: undefined };
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    sent.body ??= body;
+    return send(body);
+  };
+  return sent;
+}
+
+function parseBody(body: unknown): unknown {
+  if (body === undefined || body === null || body === '') return null;
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The `{tenant}` of an API path, decoded; null outside `/v1/tenants/`. */
+export function tenantOf(path: string): string | null {
+  const match = /^\/v1\/tenants\/([^/:]+)/.exec(path);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return match[1]!;
+  }
+}
+
+function toEpoch(since: number | string): number {
+  return typeof since === 'number' || /^\d+$/.test(since) ? Number(since) : Date.parse(since);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

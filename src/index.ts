@@ -1,0 +1,73 @@
+/**
+ * fruxon-mock from a test suite: start a mock on a free port, reset it between tests, read what your
+ * code sent, make it fail on purpose, close it.
+ *
+ * ```ts
+ * const mock = await startMock();
+ * // … point the client under test at mock.url …
+ * expect(mock.journal({ operationId: 'createIntegrationConfig' })).toHaveLength(1);
+ * await mock.close();
+ * ```
+ */
+import type { ServerOptions } from './config.js';
+import type { FaultRule, FaultRuleInput } from './control/faults.js';
+import type { JournalEntry, JournalFilter } from './control/journal.js';
+import { mintOAuthCredentialKey } from './resources/oauth/keys.js';
+import { startServer } from './server.js';
+import type { StoreData } from './store/types.js';
+
+export type { ServerOptions } from './config.js';
+export type { ConsentMessage } from './control/consent.js';
+export type { FaultRule, FaultRuleInput, FaultTimes } from './control/faults.js';
+export type { FaultApplied, JournalEntry, JournalFilter } from './control/journal.js';
+export type { ValidationMode } from './control/routes.js';
+export type { StoreData } from './store/types.js';
+
+/** Options of `startMock`: those of the CLI, with a free port and an in-memory store by default. */
+export type MockOptions = Partial<ServerOptions>;
+
+/** A running mock, driven in-process. */
+export type MockServer = {
+  /** `http://127.0.0.1:<port>`; the API is under `${url}/v1`, the control plane under `${url}/__mock`. */
+  url: string;
+  port: number;
+  /** Back to the fixtures: everything, or one tenant's records, journal entries and fault rules. */
+  reset: (options?: { tenant?: string }) => Promise<void>;
+  /** The recorded API requests, newest first, credentials redacted. */
+  journal: (filter?: JournalFilter) => JournalEntry[];
+  clearJournal: () => void;
+  /** Adds a fault rule (`POST /__mock/faults`); throws when the rule is not valid. */
+  addFault: (rule: FaultRuleInput) => FaultRule;
+  faults: () => FaultRule[];
+  clearFaults: () => void;
+  /** Mints a single-use `oAuthCredentialKey`, as an approved consent does. */
+  mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
+  /** A snapshot of the store (`GET /__mock/state`). */
+  state: () => StoreData;
+  /** Replaces the store (`PUT /__mock/state`); throws when the snapshot is not valid, changing nothing. */
+  setState: (state: StoreData) => Promise<void>;
+  /** Stops the server, letting in-flight requests finish. */
+  close: () => Promise<void>;
+};
+
+/** Starts a mock server; `port` 0 (a free port) and `inMemory` are the defaults. */
+export async function startMock(options: MockOptions = {}): Promise<MockServer> {
+  const server = await startServer({ port: 0, inMemory: true, ...options });
+  const { store, control } = server;
+  return {
+    url: server.url,
+    port: server.port,
+    reset: (opts = {}) => control.reset(store, opts.tenant),
+    journal: (filter) => control.journal.list(filter),
+    clearJournal: () => control.journal.clear(),
+    addFault: (rule) => control.faults.add(rule),
+    faults: () => control.faults.list(),
+    clearFaults: () => control.faults.clear(),
+    mintCredentialKey: async (request) => (await mintOAuthCredentialKey(server.services, request)).key,
+    state: () => store.snapshot(),
+    setState: (state) => store.replaceAll(state),
+    close: () => server.close(),
+  };
+}
+
+export { MockControlError, mockClient, type MockClient } from './client.js';

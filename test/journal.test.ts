@@ -1,0 +1,164 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { Journal, REDACTED } from '../src/control/journal.js';
+import { AUTH, configsPath, makeHarness } from './helpers.js';
+
+type Entry = Record<string, any>;
+
+async function journal(mock: Awaited<ReturnType<typeof makeHarness>>['mock'], query = ''): Promise<Entry[]> {
+  const res = await mock.get(`/requests${query}`);
+  expect(res.status).toBe(200);
+  return res.body.items as Entry[];
+}
+
+describe('GET /__mock/requests', () => {
+  it('records what the client sent and what it got, newest first', async () => {
+    const { api, mock } = await makeHarness();
+    const created = await api.post(configsPath(), { displayName: 'Main' });
+    await api.get(`${configsPath()}/${created.body.id}`);
+
+    const [get, post] = (await journal(mock)) as [Entry, Entry];
+    expect(post).toEqual({
+      id: 1,
+      time: expect.any(Number),
+      tenant: 'acme',
+      method: 'POST',
+      path: '/v1/tenants/acme/integrations/slack/configs',
+      query: {},
+      operationId: 'createIntegrationConfig',
+      status: 200,
+      durationMs: expect.any(Number),
+      requestHeaders: expect.objectContaining({ authorization: `Bearer ${REDACTED}`, 'content-type': 'application/json' }),
+      requestBody: { displayName: 'Main' },
+      responseBody: created.body,
+      fault: null,
+      violations: [],
+    });
+    expect(get).toMatchObject({ id: 2, method: 'GET', operationId: 'getIntegrationConfig', responseBody: created.body });
+    expect(get.time).toBeGreaterThanOrEqual(post.time);
+  });
+
+  it('records failures too: the problem body, a 401 without a token, an unknown route', async () => {
+    const { app, api, mock } = await makeHarness();
+    await api.post(configsPath(), {});
+    await request(app).get('/v1/tenants/acme/integrations');
+    await request(app).get('/v1/nowhere').set(AUTH);
+
+    const [unknown, unauthorized, invalid] = (await journal(mock)) as [Entry, Entry, Entry];
+    expect(invalid).toMatchObject({ status: 400, operationId: 'createIntegrationConfig', responseBody: { code: 'VALIDATION_FAILED' } });
+    expect(unauthorized).toMatchObject({ status: 401, operationId: 'listIntegrations', responseBody: null });
+    expect(unauthorized.requestHeaders).not.toHaveProperty('authorization');
+    expect(unknown).toMatchObject({ status: 404, operationId: null, tenant: null, path: '/v1/nowhere' });
+  });
+
+  it('does not record control-plane calls', async () => {
+    const { mock } = await makeHarness();
+    await mock.get('/health');
+    await mock.get('/state');
+    expect(await journal(mock)).toEqual([]);
+  });
+
+  it('redacts every credential value, keeping the parameter names', async () => {
+    const { api, mock, mintKey } = await makeHarness();
+    const key = await mintKey('acme', 'github');
+    const credentials = {
+      displayName: 'gh',
+      auth: { integrationAuthMetadataId: 'api_key', parameters: { token: 'ghp_top' } },
+      authMap: [{ parameters: { channel: 'C1' }, authConfig: { integrationAuthMetadataId: 'api_key', parameters: { token: 'ghp_map' } } }],
+      sandboxVariant: {
+        auth: { integrationAuthMetadataId: 'api_key', parameters: { token: 'ghp_sandbox' } },
+        authMap: [{ authConfig: { integrationAuthMetadataId: 'api_key', parameters: { token: 'ghp_sandbox_map' } } }],
+      },
+      oAuthCredentialKey: key,
+    };
+    const res = await api.post(configsPath('github'), credentials).set('Cookie', 'session=s3cr3t; theme=dark').set('X-API-Key', 'k3y');
+    expect(res.status).toBe(200);
+
+    const [entry] = await journal(mock);
+    const text = JSON.stringify(entry);
+    for (const secret of ['ghp_top', 'ghp_map', 'ghp_sandbox', 'ghp_sandbox_map', key, 'test-token', 's3cr3t', 'dark', 'k3y']) expect(text).not.toContain(secret);
+    expect(entry!.requestBody).toMatchObject({
+      auth: { parameters: { token: REDACTED } },
+      authMap: [{ parameters: { channel: 'C1' }, authConfig: { parameters: { token: REDACTED } } }],
+      sandboxVariant: { auth: { parameters: { token: REDACTED } }, authMap: [{ authConfig: { parameters: { token: REDACTED } } }] },
+      oAuthCredentialKey: REDACTED,
+    });
+  });
+
+  it.each([
+    ['method', '?method=get', ['getIntegration', 'listIntegrationConfigs']],
+    ['path prefix', '?path=/v1/tenants/globex', ['listIntegrationConfigs']],
+    ['operation id', '?operationId=createIntegrationConfig', ['createIntegrationConfig', 'createIntegrationConfig']],
+    ['status', '?status=400', ['createIntegrationConfig']],
+    ['tenant', '?tenant=acme', ['getIntegration', 'createIntegrationConfig', 'createIntegrationConfig']],
+    ['limit', '?limit=2', ['getIntegration', 'listIntegrationConfigs']],
+    ['several filters at once', '?method=POST&status=200', ['createIntegrationConfig']],
+  ])('filters by %s', async (_name, query, operationIds) => {
+    const { api, as, mock } = await makeHarness();
+    await api.post(configsPath(), { displayName: 'ok' });
+    await api.post(configsPath(), {});
+    await as('globex').get(configsPath());
+    await api.get('/integrations/slack');
+    expect((await journal(mock, query)).map((e) => e.operationId)).toEqual(operationIds);
+  });
+
+  it('filters by since, in epoch ms or ISO form', async () => {
+    const { api, mock } = await makeHarness();
+    await api.get('/integrations/slack');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const since = Date.now();
+    await api.get('/integrations/github');
+    expect((await journal(mock, `?since=${since}`)).map((e) => e.path)).toEqual(['/v1/tenants/acme/integrations/github']);
+    expect(await journal(mock, `?since=${new Date(since).toISOString()}`)).toHaveLength(1);
+    expect(await journal(mock, `?since=${since + 60_000}`)).toEqual([]);
+  });
+
+  it('rejects a filter of the wrong type with 400', async () => {
+    const { mock } = await makeHarness();
+    expect((await mock.get('/requests?status=teapot')).status).toBe(400);
+    expect((await mock.get('/requests?colour=red')).status).toBe(400);
+  });
+
+  it('DELETE clears it', async () => {
+    const { api, mock } = await makeHarness();
+    await api.get('/integrations/slack');
+    expect((await mock.delete('/requests')).status).toBe(204);
+    expect(await journal(mock)).toEqual([]);
+  });
+
+  it('does not change what the API answers: same requests, same bytes, journal read or not', async () => {
+    const run = async (readJournal: boolean) => {
+      const { api, mock } = await makeHarness();
+      const bodies: string[] = [];
+      for (const name of ['a', 'b']) {
+        const res = await api.post(configsPath(), { displayName: name });
+        bodies.push(res.text, (await api.post(`${configsPath()}/${res.body.id}:publish`, {})).text);
+        if (readJournal) await journal(mock);
+      }
+      return bodies;
+    };
+    expect(await run(true)).toEqual(await run(false));
+  });
+});
+
+describe('Journal', () => {
+  it('is a ring buffer: the oldest entries go first once it is full', () => {
+    const journal = new Journal(3);
+    for (const path of ['/1', '/2', '/3', '/4', '/5']) {
+      journal.record({
+        time: 0, tenant: null, method: 'GET', path, query: {}, operationId: null, status: 200, durationMs: 0,
+        requestHeaders: {}, requestBody: null, responseBody: null, fault: null, violations: [],
+      });
+    }
+    expect(journal.list().map((e) => e.path)).toEqual(['/5', '/4', '/3']);
+    expect(journal.list().map((e) => e.id)).toEqual([5, 4, 3]);
+  });
+
+  it('keeps only as many requests as the configured size', async () => {
+    const { api, mock } = await makeHarness({ journalSize: 2 });
+    for (const id of ['slack', 'github', 'telegram']) await api.get(`/integrations/${id}`);
+    const res = await mock.get('/requests');
+    expect(res.body).toMatchObject({ totalCount: 2, capacity: 2 });
+    expect(res.body.items.map((e: Entry) => e.path)).toEqual(['/v1/tenants/acme/integrations/telegram', '/v1/tenants/acme/integrations/github']);
+  });
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseOptions, UsageError } from '../src/config.js';
+import { MockControlError, mockClient, startMock, type MockServer } from '../src/index.js';
+
+const token = { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' };
+
+describe('startMock', () => {
+  let mock: MockServer;
+  beforeAll(async () => {
+    mock = await startMock({ seed: 7 });
+  });
+  afterAll(() => mock.close());
+  beforeEach(() => mock.reset());
+
+  const createConfig = (tenant = 'acme') =>
+    fetch(`${mock.url}/v1/tenants/${tenant}/integrations/slack/configs`, { method: 'POST', headers: token, body: JSON.stringify({ displayName: 'x' }) });
+
+  it('listens on a free port of 127.0.0.1', () => {
+    expect(mock.url).toBe(`http://127.0.0.1:${mock.port}`);
+    expect(mock.port).toBeGreaterThan(0);
+  });
+
+  it('records what the code under test sent', async () => {
+    expect((await createConfig()).status).toBe(200);
+    const [entry] = mock.journal({ operationId: 'createIntegrationConfig' });
+    expect(entry).toMatchObject({ method: 'POST', status: 200, requestBody: { displayName: 'x' } });
+  });
+
+  it('starts every test from the fixtures after reset()', async () => {
+    await createConfig();
+    await mock.reset();
+    expect(mock.journal()).toEqual([]);
+    const list = await fetch(`${mock.url}/v1/tenants/acme/integrations/slack/configs`, { headers: token });
+    expect(await list.json()).toEqual([]);
+  });
+
+  it('resets one tenant only', async () => {
+    await createConfig('acme');
+    await createConfig('globex');
+    await mock.reset({ tenant: 'acme' });
+    expect(Object.values(mock.state().configs).map((c) => c.tenant)).toEqual(['globex']);
+  });
+
+  it('injects faults and mints keys', async () => {
+    mock.addFault({ operationId: 'createIntegrationConfig', status: 400, times: 'once' });
+    expect(mock.faults()).toHaveLength(1);
+    expect((await createConfig()).status).toBe(400);
+    expect((await createConfig()).status).toBe(200);
+    expect(() => mock.addFault({ operationId: 'nope', status: 500 })).toThrow(/no operation 'nope'/);
+
+    const key = await mock.mintCredentialKey({ tenant: 'acme', integrationId: 'github' });
+    const res = await fetch(`${mock.url}/v1/tenants/acme/integrations/github/configs`, {
+      method: 'POST',
+      headers: token,
+      body: JSON.stringify({ displayName: 'gh', oAuthCredentialKey: key }),
+    });
+    expect((await res.json()).hasAuth).toBe(true);
+  });
+
+  it('round-trips state', async () => {
+    await createConfig();
+    const saved = mock.state();
+    await mock.reset();
+    await mock.setState(saved);
+    expect(mock.state()).toEqual(saved);
+    await expect(mock.setState({ ...saved, meta: { schemaVersion: 2 as 1, sequence: 0 } })).rejects.toThrow(/schemaVersion/);
+  });
+
+  it('is driven over HTTP by mockClient, as from a vitest globalSetup', async () => {
+    const client = mockClient(mock.url);
+    await createConfig();
+    expect(await client.journal({ method: 'POST' })).toHaveLength(1);
+    await client.addFault({ operationId: 'getIntegration', status: 404, times: 'once' });
+    expect((await fetch(`${mock.url}/v1/tenants/acme/integrations/slack`, { headers: token })).status).toBe(404);
+    const key = await client.mintCredentialKey({ tenant: 'acme', integrationId: 'github' });
+    expect(key).toMatch(/^ock_/);
+    expect(Object.keys((await client.state()).oauthKeys)).toEqual([key]);
+    await client.reset();
+    expect(await client.journal()).toEqual([]);
+    const error = await client.addFault({ operationId: 'nope', status: 500 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MockControlError);
+    expect(error).toMatchObject({ status: 422 });
+  });
+});
+
+describe('startMock with options', () => {
+  it('honours the journal size and validation mode', async () => {
+    const mock = await startMock({ journalSize: 1, validation: 'warn' });
+    try {
+      for (const id of ['slack', 'github']) await fetch(`${mock.url}/v1/tenants/acme/integrations/${id}`, { headers: token });
+      expect(mock.journal().map((e) => e.path)).toEqual(['/v1/tenants/acme/integrations/github']);
+      const res = await fetch(`${mock.url}/v1/tenants/acme/integrations/slack/configs`, {
+        method: 'POST',
+        headers: token,
+        body: JSON.stringify({ displayName: 'x', colour: 'blue' }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-mock-violations')).toContain('colour');
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('CLI options of the control plane', () => {
+  it('reads --validation, --journal-size and --cors', () => {
+    const options = parseOptions(['--validation', 'warn', '--journal-size', '50', '--cors', 'http://a.test, http://b.test'], {});
+    expect(options).toMatchObject({ validation: 'warn', journalSize: 50, corsOrigins: ['http://a.test', 'http://b.test'] });
+    expect(parseOptions(['--cors', 'off'], {})).toMatchObject({ corsOrigins: [] });
+    expect(parseOptions([], {})).toMatchObject({ validation: 'strict', journalSize: 1000, corsOrigins: ['*'] });
+  });
+
+  it.each([
+    [['--validation', 'loose'], /--validation must be one of strict, warn, off/],
+    [['--journal-size', '0'], /--journal-size must be a whole number/],
+    [['--cors', ','], /--cors needs/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseOptions(argv, {})).toThrow(UsageError);
+    expect(() => parseOptions(argv, {})).toThrow(message);
+  });
+});
