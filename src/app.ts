@@ -9,6 +9,7 @@ import { problem } from './http/problems.js';
 import { RouteTable } from './http/routes.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
+import { participantHandlers } from './resources/participants/routes.js';
 import { loadSpec } from './spec.js';
 import type { Store } from './store/store.js';
 
@@ -45,7 +46,11 @@ export function createApp(deps: AppDeps): Express {
   const services: ServiceDeps = { clock: systemClock, ...deps };
   const spec = loadSpec();
   const routes = new RouteTable(spec);
-  const handlers: Handlers = { ...catalogHandlers(services), ...configHandlers(services) };
+  const handlers: Handlers = {
+    ...catalogHandlers(services),
+    ...configHandlers(services),
+    ...participantHandlers(services),
+  };
 
   const app = express();
   app.disable('x-powered-by');
