@@ -296,3 +296,13 @@ describe('tenant-isolation', () => {
     expect(problem.errors).toHaveProperty(['participant']);
   });
 });
+
+describe('ids are GUIDs', () => {
+  it('matches participant and config ids case-insensitively, as .NET GUIDs do', async () => {
+    const h = await makeHarness();
+    const config = await configOf(h, 'twilio');
+    const created = await createParticipant(h, { displayName: 'x', channels: [{ integrationConfigId: config.toUpperCase(), address: '+14155550123' }] });
+    expect(created.channels[0]!.integrationConfigId).toBe(config);
+    expect((await h.api.get(`${P}/${created.id.toUpperCase()}`)).body).toEqual(created);
+  });
+});

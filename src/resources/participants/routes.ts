@@ -17,7 +17,8 @@ import { toBindingView, toParticipantView, toRosterEntry } from './view.js';
 /** Participants: the people, groups and AI agents agents talk to, their channels and agent bindings. */
 export function participantHandlers(deps: ServiceDeps): Handlers {
   const view = (participant: Parameters<typeof toParticipantView>[1]) => ok(toParticipantView(deps, participant));
-  const idOf = (call: Call) => call.params.participant!;
+  // GUIDs compare case-insensitively in .NET; the mock's ids are lowercase.
+  const idOf = (call: Call) => call.params.participant!.toLowerCase();
 
   return {
     listParticipants: ({ tenant, query }) => {

@@ -197,7 +197,7 @@ function checkReferences(deps: ServiceDeps, tenant: string, body: UpdateParticip
     reject('relatedAgentId', body.relatedAgentId, 'an agent');
   }
   (body.channels ?? []).forEach((channel, index) => {
-    if (!deps.store.findTenantConfig(tenant, channel.integrationConfigId)) {
+    if (!deps.store.findTenantConfig(tenant, channel.integrationConfigId.toLowerCase())) {
       reject(`channels[${index}].integrationConfigId`, channel.integrationConfigId, 'an integration config');
     }
   });
@@ -205,7 +205,8 @@ function checkReferences(deps: ServiceDeps, tenant: string, body: UpdateParticip
     throw problem('invalidReference', `Nothing was saved. ${offenders.join('. ')}.`, { errors });
   }
   return body.channels?.map((c) => ({
-    integrationConfigId: c.integrationConfigId,
+    // GUIDs compare case-insensitively in .NET; the mock's ids are lowercase.
+    integrationConfigId: c.integrationConfigId.toLowerCase(),
     address: c.address,
     priority: c.priority ?? 0,
     label: c.label ?? null,
