@@ -54,13 +54,16 @@ describe('binding-idempotent', () => {
     expect((await h.api.get('/agents/support_bot')).status).toBe(200);
   });
 
-  it('rebinding after an unbind makes a new binding', async () => {
+  it('rebinding after an unbind makes a new binding with an empty roster entry', async () => {
     const h = await makeHarness();
     const { path } = await participant(h);
     const first = (await h.api.put(`${path}/bindings/support_bot`)).body;
+    await h.api.patch(`${path}/bindings/support_bot/roster`, { roles: ['ux'], consultAllowed: true });
     await h.api.delete(`${path}/bindings/support_bot`);
     const again = (await h.api.put(`${path}/bindings/support_bot`)).body;
     expect(again.id).not.toBe(first.id);
+    const roster = await h.api.get(`${P}/consultRoster?agentId=support_bot`);
+    expect(roster.body.items).toEqual([expect.objectContaining({ roles: [], consultAllowed: false, maxUrgency: 'NORMAL' })]);
   });
 
   it.each([
@@ -192,6 +195,13 @@ describe('consult-roster-by-agent', () => {
       nextPageToken: null,
       totalCount: 2,
     });
+  });
+
+  it('includes disabled participants', async () => {
+    const h = await makeHarness();
+    const { path } = await participant(h, { agentIds: ['support_bot'] });
+    await h.api.post(`${path}:disable`);
+    expect((await h.api.get(`${P}/consultRoster?agentId=support_bot`)).body.totalCount).toBe(1);
   });
 
   it('pages with pageSize and pageToken', async () => {
