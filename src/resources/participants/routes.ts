@@ -1,6 +1,7 @@
 import type { ServiceDeps } from '../../app.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
 import { paginate } from '../../http/paging.js';
+import type { ParticipantRecord } from '../../store/types.js';
 import { bindAgent, rosterOf, unbindAgent, updateRoster, type RosterBody } from './bindings.js';
 import {
   createParticipant,
@@ -16,7 +17,7 @@ import { toBindingView, toParticipantView, toRosterEntry } from './view.js';
 
 /** Participants: the people, groups and AI agents agents talk to, their channels and agent bindings. */
 export function participantHandlers(deps: ServiceDeps): Handlers {
-  const view = (participant: Parameters<typeof toParticipantView>[1]) => ok(toParticipantView(deps, participant));
+  const view = (participant: ParticipantRecord) => ok(toParticipantView(deps, participant));
   // GUIDs compare case-insensitively in .NET; the mock's ids are lowercase.
   const idOf = (call: Call) => call.params.participant!.toLowerCase();
 
