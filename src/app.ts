@@ -16,6 +16,7 @@ import { RouteTable } from './http/routes.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
 import { oauthHandlers } from './resources/oauth/routes.js';
+import { participantHandlers } from './resources/participants/routes.js';
 import { loadSpec } from './spec.js';
 import type { Store } from './store/store.js';
 
@@ -63,7 +64,12 @@ export function createApp(deps: AppDeps): Express {
   const services: ServiceDeps = { clock: systemClock, ...deps };
   const spec = loadSpec();
   const routes = new RouteTable(spec);
-  const handlers: Handlers = { ...catalogHandlers(services), ...configHandlers(services), ...oauthHandlers(services) };
+  const handlers: Handlers = {
+    ...catalogHandlers(services),
+    ...configHandlers(services),
+    ...oauthHandlers(services),
+    ...participantHandlers(services),
+  };
   const control = deps.control ?? new ControlState();
 
   const app = express();

@@ -5,12 +5,13 @@ export type RouteMatch =
   | { kind: 'wrong-method'; allow: string[] }
   | { kind: 'none' };
 
-type Route = { template: string; pattern: RegExp; operations: Map<string, string> };
+type Route = { template: string; pattern: RegExp; parameterCount: number; operations: Map<string, string> };
 
 /**
  * Matches request paths against the spec's path templates before anything else runs, so an unknown
  * route is a 404 and a known route with the wrong method is a 405 with `Allow`. A template parameter
- * never spans `/` or `:`, so `{config}:publish` and `{config}` stay distinct routes.
+ * never spans `/` or `:`, so `{config}:publish` and `{config}` stay distinct routes. As OpenAPI says,
+ * concrete paths win over templated ones: `/participants/consultRoster` is never `/participants/{participant}`.
  */
 export class RouteTable {
   private readonly routes: Route[];
@@ -19,6 +20,7 @@ export class RouteTable {
     this.routes = Object.entries(spec.paths).map(([template, item]) => ({
       template,
       pattern: templatePattern(template),
+      parameterCount: template.split('{').length - 1,
       operations: new Map(
         HTTP_METHODS.filter((m) => item[m]).map((m) => [m.toUpperCase(), item[m]!.operationId ?? `${m} ${template}`]),
       ),
@@ -26,8 +28,10 @@ export class RouteTable {
   }
 
   match(method: string, path: string): RouteMatch {
-    const candidates = this.routes.filter((r) => r.pattern.test(path));
-    if (candidates.length === 0) return { kind: 'none' };
+    const matching = this.routes.filter((r) => r.pattern.test(path));
+    if (matching.length === 0) return { kind: 'none' };
+    const fewest = Math.min(...matching.map((r) => r.parameterCount));
+    const candidates = matching.filter((r) => r.parameterCount === fewest);
     const wanted = method === 'HEAD' ? 'GET' : method;
     for (const route of candidates) {
       const operationId = route.operations.get(wanted);

@@ -102,6 +102,96 @@ export const RULES: readonly Rule[] = [
     source: 'Project decision (issue #2).',
   },
   {
+    id: 'participant-create-atomic',
+    resource: 'participants',
+    summary:
+      'Create and PATCH write the participant, its channels and its bindings together or not at all: an agentIds entry or relatedAgentId that is not an agent of the tenant, or a channel whose integrationConfigId is not a config of the tenant, is a 400 INVALID_REFERENCE naming every offender (errors keyed agentIds[1], channels[0].integrationConfigId), and nothing is stored.',
+    source:
+      'Creates the participant together with its channels and any initial agent bindings supplied in the request — all in one transaction, so a participant is never persisted half-bound.',
+  },
+  {
+    id: 'participant-kind-fixed',
+    resource: 'participants',
+    summary:
+      'kind takes UNSPECIFIED, PERSON, GROUP or AI_AGENT; omitted or UNSPECIFIED is stored as PERSON (responses never show UNSPECIFIED). A PATCH carrying kind, whatever its value (null and the current kind included), is a 400 IMMUTABLE_FIELD and changes nothing.',
+    source:
+      '`Kind` is fixed at creation: switching a participant between Person, Group, and AI Agent requires recreating it. (The response sample shows PERSON.)',
+  },
+  {
+    id: 'participant-patch-semantics',
+    resource: 'participants',
+    summary:
+      'PATCH writes only non-null fields: avatarFileId "" clears the avatar, channels replaces the whole list ([] clears), agentIds reconciles the bindings to exactly that set (kept bindings keep their id and roster data; [] unbinds all). displayName, when sent, must still be 1 to 150 characters.',
+    source:
+      'Only non-null fields are written. avatarFileId: null keeps; empty string clears. channels: provided replaces the whole list. agentIds: bindings reconciled to exactly this set.',
+  },
+  {
+    id: 'ai-agent-avatar-fallback',
+    resource: 'participants',
+    summary:
+      'An AI_AGENT participant without avatarFileId shows its relatedAgentId agent\'s avatar (avatarSource AGENT), looked up on every read and never stored; an operator avatar shows as avatarSource UPLOADED; none is null.',
+    source:
+      "AI-agent participants without one fall back to the backing agent's avatar at projection time.",
+  },
+  {
+    id: 'participant-enable-disable',
+    resource: 'participants',
+    summary:
+      ':disable sets disabledAt, and again keeps the first timestamp; :enable clears it and leaves every channel\'s disabled flag alone. Both answer 200 when nothing changes, and 404 for an unknown participant. Bindings and channels are kept.',
+    source:
+      'Disabling again is a no-op that keeps the original timestamp. Per-channel disabled flags are not touched. Enabling an enabled participant is a no-op.',
+  },
+  {
+    id: 'participant-delete-cascades-bindings',
+    resource: 'participants',
+    summary: 'DELETE removes the participant and all its bindings (204); the agents stay; a later GET is 404.',
+    source: 'Permanently removes the participant and all its agent bindings; agents themselves untouched.',
+  },
+  {
+    id: 'binding-idempotent',
+    resource: 'participants',
+    summary:
+      'PUT …/bindings/{agentId} returns an existing binding unchanged (same id, no duplicate); DELETE answers 204 even when nothing was bound; an unknown participant is 404 for both, an agent the tenant does not have is 404 for PUT. agentIds on every read reflects the bindings.',
+    source:
+      'Idempotent — an existing binding is returned unchanged, never duplicated. Removing a non-existent binding still returns 204.',
+  },
+  {
+    id: 'participant-health-computed',
+    resource: 'participants',
+    summary:
+      'health is computed on read: one entry per channel with reason INVALID_FORMAT (address does not fit the integration\'s addressFormat), CONFIG_NOT_FOUND (config deleted since) or CHANNEL_DISABLED, else null; reachable when at least one enabled channel has a valid address; the top-level reason is null when reachable, NO_CHANNEL without channels, else the first of INVALID_FORMAT, CONFIG_NOT_FOUND, CHANNEL_DISABLED found. keyStatus is UNSPECIFIED (no webhooks), ACTIVE (per-binding keys exist) or MISSING; lastMessageAt is always null.',
+    source: 'ParticipantHealth { reachable, channels[{ address, reason, keyStatus, keyPrefix, lastMessageAt }], reason: INVALID_FORMAT }.',
+  },
+  {
+    id: 'channel-activations-per-binding',
+    resource: 'participants',
+    summary:
+      'channelActivations holds one entry per (binding, channel) whose integration declares PER_BINDING webhooks, with scope PER_BINDING, webhookUrlTemplate https://api.fruxon.com/v1/webhooks/{provider}/{webhookKey} and a webhookKeyPrefix derived from the pair (stable across reads and PATCHes that keep the channel). webhookUrl is always null: reads never show the secret URL.',
+    source:
+      'For integrations with per-binding webhook ownership, channel activations are created automatically by participant create/update.',
+  },
+  {
+    id: 'roster-defaults-subset',
+    resource: 'participants',
+    summary:
+      'PATCH …/bindings/{agentId}/roster: null keeps, lists replace, maxUrgency UNSPECIFIED keeps; the resulting defaultForRoles must be a subset of roles (400 naming each outsider as defaultForRoles[i]); a binding that does not exist is 404. A new binding starts with roles [], consultAllowed false, maxUrgency NORMAL.',
+    source: 'defaultForRoles must be a subset of roles; 404 if the binding doesn\'t exist.',
+  },
+  {
+    id: 'consult-roster-by-agent',
+    resource: 'participants',
+    summary:
+      'GET /participants/consultRoster?agentId= (required) lists one roster entry per participant bound to the agent, in binding order, paged as {items, nextPageToken, totalCount}; an agent the tenant does not have is 404. consultRoster is a literal path segment, never a participant id.',
+    source: 'One row per participant bound to the agent, with consult metadata.',
+  },
+  {
+    id: 'lengths-count-utf16',
+    resource: 'participants',
+    summary:
+      'Length limits (displayName 1..150, email ≤ 4000, channel address ≤ 4000, label ≤ 150) count UTF-16 code units as .NET does: 75 emoji (150 units) fit, 76 (152) do not; an accented letter written precomposed counts 1.',
+    source: 'displayName*string Length 1 <= length <= 150; email?string|null Length length <= 4000.',
+  },
+  {
     id: 'tenant-isolation',
     resource: 'all',
     summary: 'A tenant never sees, changes or counts another tenant\'s records: they are 404.',

@@ -1,6 +1,14 @@
 import { Low, Memory, type Adapter } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { emptyData, type ConfigRecord, type OAuthKeyRecord, type RevisionRecord, type StoreData } from './types.js';
+import {
+  emptyData,
+  type BindingRecord,
+  type ConfigRecord,
+  type OAuthKeyRecord,
+  type ParticipantRecord,
+  type RevisionRecord,
+  type StoreData,
+} from './types.js';
 
 /** Thrown when a store file exists but cannot be used; the file is left untouched. */
 export class StoreFileError extends Error {
@@ -12,7 +20,10 @@ export class StoreFileError extends Error {
   }
 }
 
-const COLLECTIONS = ['configs', 'revisions', 'oauthKeys'] as const;
+const COLLECTIONS = ['configs', 'revisions', 'oauthKeys', 'participants', 'bindings'] as const;
+
+/** Collections added after schema version 1 first shipped; a file written before them opens with them empty. */
+const LATER_COLLECTIONS = ['participants', 'bindings'] as const;
 
 /**
  * The mock's state: lowdb behind one class. Routes never touch `db.data`; they read through the finders
@@ -30,6 +41,7 @@ export class Store {
     } catch (error) {
       throw new StoreFileError(file, error instanceof Error ? error.message : String(error));
     }
+    addLaterCollections(db.data);
     const problem = describeInvalid(db.data);
     if (problem) throw new StoreFileError(file, problem);
     return new Store(db);
@@ -74,6 +86,12 @@ export class Store {
     return Object.values(this.data.configs).filter((c) => c.tenant === tenant && c.integrationId === integrationId);
   }
 
+  /** A config of the tenant by id alone, whatever its integration (channels carry only the config id). */
+  findTenantConfig(tenant: string, id: string): ConfigRecord | undefined {
+    const config = Object.hasOwn(this.data.configs, id) ? this.data.configs[id] : undefined;
+    return config && config.tenant === tenant ? config : undefined;
+  }
+
   putConfig(config: ConfigRecord): void {
     this.data.configs[config.id] = config;
   }
@@ -109,6 +127,56 @@ export class Store {
 
   putOAuthKey(record: OAuthKeyRecord): void {
     this.data.oauthKeys[record.key] = record;
+  }
+
+  // Participants
+
+  findParticipant(tenant: string, id: string): ParticipantRecord | undefined {
+    const participant = Object.hasOwn(this.data.participants, id) ? this.data.participants[id] : undefined;
+    return participant && participant.tenant === tenant ? participant : undefined;
+  }
+
+  /** The tenant's participants in creation order. */
+  listParticipants(tenant: string): ParticipantRecord[] {
+    return Object.values(this.data.participants).filter((p) => p.tenant === tenant);
+  }
+
+  putParticipant(participant: ParticipantRecord): void {
+    this.data.participants[participant.id] = participant;
+  }
+
+  /** Removes the participant and every binding of it; the agents are untouched. */
+  deleteParticipant(id: string): void {
+    delete this.data.participants[id];
+    for (const binding of Object.values(this.data.bindings)) {
+      if (binding.participantId === id) delete this.data.bindings[binding.id];
+    }
+  }
+
+  // Bindings
+
+  findBinding(tenant: string, participantId: string, agentId: string): BindingRecord | undefined {
+    return Object.values(this.data.bindings).find(
+      (b) => b.tenant === tenant && b.participantId === participantId && b.agentId === agentId,
+    );
+  }
+
+  /** The tenant's bindings in creation order, narrowed to one participant and/or one agent. */
+  listBindings(tenant: string, filter: { participantId?: string; agentId?: string } = {}): BindingRecord[] {
+    return Object.values(this.data.bindings).filter(
+      (b) =>
+        b.tenant === tenant &&
+        (filter.participantId === undefined || b.participantId === filter.participantId) &&
+        (filter.agentId === undefined || b.agentId === filter.agentId),
+    );
+  }
+
+  putBinding(binding: BindingRecord): void {
+    this.data.bindings[binding.id] = binding;
+  }
+
+  deleteBinding(id: string): void {
+    delete this.data.bindings[id];
   }
 
   // Whole-state operations
@@ -168,6 +236,8 @@ export class Store {
       configs: Object.keys(this.data.configs).length,
       revisions: Object.keys(this.data.revisions).length,
       oauthKeys: Object.keys(this.data.oauthKeys).length,
+      participants: Object.keys(this.data.participants).length,
+      bindings: Object.keys(this.data.bindings).length,
     };
   }
 }
@@ -180,6 +250,12 @@ function collectionsOf(data: StoreData): Record<string, unknown>[] {
   return Object.entries(data)
     .filter(([name]) => name !== 'meta')
     .map(([, collection]) => collection as Record<string, unknown>);
+}
+
+function addLaterCollections(data: unknown): void {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return;
+  const record = data as Record<string, unknown>;
+  for (const name of LATER_COLLECTIONS) record[name] ??= {};
 }
 
 /** Returns why `data` is not a store this version can use, or undefined when it is. */

@@ -78,13 +78,67 @@ export type OAuthKeyRecord = {
   consumedByConfigId: string | null;
 };
 
+/** What a participant is; `UNSPECIFIED` on a request is stored as `PERSON`. */
+export type ParticipantKind = 'PERSON' | 'GROUP' | 'AI_AGENT';
+
+/** One way to reach a participant: an address on an integration config of the tenant. */
+export type ParticipantChannel = {
+  integrationConfigId: string;
+  address: string;
+  priority: number;
+  label: string | null;
+  disabled: boolean;
+};
+
+/** A participant as stored. Bindings, health and channel activations live elsewhere or are computed. */
+export type ParticipantRecord = {
+  id: string;
+  tenant: string;
+  kind: ParticipantKind;
+  displayName: string;
+  email: string | null;
+  relatedAgentId: string | null;
+  /** Only what the operator set; an AI agent's fallback avatar is computed when read. */
+  avatarFileId: string | null;
+  channels: ParticipantChannel[];
+  disabledAt: number | null;
+  createdAt: number;
+  modifiedAt: number;
+};
+
+export type MaxUrgency = 'LOW' | 'NORMAL' | 'HIGH' | 'EMERGENCY';
+
+/** A participant <-> agent link, carrying the agent's consult-roster metadata for that participant. */
+export type BindingRecord = {
+  id: string;
+  tenant: string;
+  tenantId: string;
+  participantId: string;
+  agentId: string;
+  roles: string[];
+  consultAllowed: boolean;
+  maxUrgency: MaxUrgency;
+  defaultForRoles: string[];
+  createdAt: number;
+  modifiedAt: number;
+};
+
 export type StoreData = {
   meta: { schemaVersion: 1; sequence: number };
   configs: Record<string, ConfigRecord>;
   revisions: Record<string, RevisionRecord>;
   oauthKeys: Record<string, OAuthKeyRecord>;
+  participants: Record<string, ParticipantRecord>;
+  bindings: Record<string, BindingRecord>;
 };
 
 export function emptyData(): StoreData {
-  return { meta: { schemaVersion: 1, sequence: 0 }, configs: {}, revisions: {}, oauthKeys: {} };
+  return {
+    meta: { schemaVersion: 1, sequence: 0 },
+    configs: {},
+    revisions: {},
+    oauthKeys: {},
+    participants: {},
+    bindings: {},
+  };
 }
