@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import { catalogSecretParameterNames } from './catalog/catalog.js';
 import type { Catalog } from './catalog/types.js';
 import { ControlState } from './control/control.js';
 import { injectFaults } from './control/faults.js';
@@ -89,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
       operationCount: routes.operationIds().length,
     }),
   );
-  app.use('/v1', recordRequests(control.journal));
+  app.use('/v1', recordRequests(control.journal, catalogSecretParameterNames(deps.catalog)));
   app.use('/v1', matchRoute(routes));
   app.use('/v1', requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
   app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));

@@ -11,7 +11,8 @@ export type MockClient = {
   addFault: (rule: FaultRuleInput) => Promise<FaultRule>;
   clearFaults: () => Promise<void>;
   mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
-  state: () => Promise<StoreData>;
+  /** The store; credential values are `[redacted]` unless `includeSecrets` (needed to import them back intact). */
+  state: (options?: { includeSecrets?: boolean }) => Promise<StoreData>;
   setState: (state: StoreData) => Promise<void>;
 };
 
@@ -53,7 +54,7 @@ export function mockClient(url: string): MockClient {
     addFault: (rule) => call('POST', '/faults', rule),
     clearFaults: () => call('DELETE', '/faults'),
     mintCredentialKey: async (request) => (await call<{ key: string }>('POST', '/oauth/credential-keys', request)).key,
-    state: () => call('GET', '/state'),
+    state: (options = {}) => call('GET', `/state${options.includeSecrets ? '?includeSecrets=true' : ''}`),
     setState: (state) => call('PUT', '/state', state),
   };
 }

@@ -42,7 +42,7 @@ export type MockServer = {
   clearFaults: () => void;
   /** Mints a single-use `oAuthCredentialKey`, as an approved consent does. */
   mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
-  /** A snapshot of the store (`GET /__mock/state`). */
+  /** A snapshot of the store, in-process and so with credential values as stored (`GET /__mock/state?includeSecrets=true`). */
   state: () => StoreData;
   /** Replaces the store (`PUT /__mock/state`); throws when the snapshot is not valid, changing nothing. */
   setState: (state: StoreData) => Promise<void>;

@@ -63,14 +63,17 @@ describe('GET and PUT /__mock/state', () => {
       displayName: 'gh',
       auth: { integrationAuthMetadataId: 'api_key', parameters: { token: 'ghp_secret' } },
     });
-    const snapshot = await source.mock.get('/state');
-    expect(snapshot.status).toBe(200);
+    const redacted = await source.mock.get('/state');
+    expect(redacted.status).toBe(200);
+    expect(redacted.body.configs[created.body.id].auth.parameters).toEqual({ token: '[redacted]' });
+    expect(redacted.text).not.toContain('ghp_secret');
+    const snapshot = await source.mock.get('/state?includeSecrets=true');
     expect(snapshot.body.configs[created.body.id].auth.parameters).toEqual({ token: 'ghp_secret' });
 
     const target = await makeHarness();
     expect((await target.mock.put('/state', snapshot.body)).status).toBe(204);
     expect((await target.api.get(`${configsPath('github')}/${created.body.id}`)).body).toEqual(created.body);
-    expect((await target.mock.get('/state')).body).toEqual(snapshot.body);
+    expect((await target.mock.get('/state?includeSecrets=true')).body).toEqual(snapshot.body);
   });
 
   it('exports one tenant with ?tenant=', async () => {

@@ -19,6 +19,11 @@ export function findAgent(catalog: Catalog, id: string): AgentFixture | undefine
   return catalog.agents.find((a) => a.id === id);
 }
 
+/** Names of every parameter flagged secret anywhere in the catalog. */
+export function catalogSecretParameterNames(catalog: Catalog): Set<string> {
+  return new Set(catalog.integrations.flatMap((i) => [...secretParameterNames(i)]));
+}
+
 /** Names of the integration's parameters flagged secret, connection and auth alike. */
 export function secretParameterNames(integration: IntegrationFixture): Set<string> {
   return new Set(

@@ -42,7 +42,7 @@ export type JournalFilter = {
 export const DEFAULT_JOURNAL_SIZE = 1000;
 export const REDACTED = '[redacted]';
 
-const SECRET_FIELDS = new Set(['oAuthCredentialKey', 'credentialKey']);
+const SECRET_FIELDS = new Set(['oAuthCredentialKey', 'credentialKey', 'accessToken', 'refreshToken']);
 const AUTH_FIELDS = new Set(['auth', 'authConfig']);
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
 
@@ -93,7 +93,7 @@ export class Journal {
  * Records every request under its mount point once the response is finished (or the connection dropped).
  * It reads only the wall clock, so recording never changes what the API answers.
  */
-export function recordRequests(journal: Journal): RequestHandler {
+export function recordRequests(journal: Journal, secretParameters: ReadonlySet<string> = new Set()): RequestHandler {
   return (req, res, next) => {
     const time = Date.now();
     const started = performance.now();
@@ -113,8 +113,8 @@ export function recordRequests(journal: Journal): RequestHandler {
         status: dropped ? null : res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         requestHeaders: redactHeaders(req),
-        requestBody: redact(req.body ?? null),
-        responseBody: redact(parseBody(sent.body)),
+        requestBody: redact(req.body ?? null, secretParameters),
+        responseBody: redact(parseBody(sent.body), secretParameters),
         fault: (res.locals.fault as FaultApplied | undefined) ?? null,
         violations: (res.locals.violations as string[] | undefined) ?? [],
       });
@@ -125,17 +125,26 @@ export function recordRequests(journal: Journal): RequestHandler {
   };
 }
 
-/** Replaces credential values with `[redacted]`: auth parameters (keys kept), credential keys. */
-export function redact(value: unknown, parentField?: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => redact(item, parentField));
+/**
+ * Replaces credential values with `[redacted]`, keeping the names: every auth parameter, every connection
+ * parameter the catalog flags secret (`secretParameters`), OAuth tokens and credential keys.
+ */
+export function redact(value: unknown, secretParameters: ReadonlySet<string> = new Set(), parentField?: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => redact(item, secretParameters, parentField));
   if (!isObject(value)) return value;
   return Object.fromEntries(
     Object.entries(value).map(([field, inner]) => {
       if (SECRET_FIELDS.has(field) && inner !== null) return [field, REDACTED];
-      if (field === 'parameters' && parentField && AUTH_FIELDS.has(parentField) && isObject(inner)) {
-        return [field, Object.fromEntries(Object.keys(inner).map((name) => [name, REDACTED]))];
+      if (field === 'parameters' && isObject(inner)) {
+        const all = parentField !== undefined && AUTH_FIELDS.has(parentField);
+        return [
+          field,
+          Object.fromEntries(
+            Object.entries(inner).map(([name, v]) => [name, all || secretParameters.has(name) ? REDACTED : redact(v, secretParameters, name)]),
+          ),
+        ];
       }
-      return [field, redact(inner, field)];
+      return [field, redact(inner, secretParameters, field)];
     }),
   );
 }

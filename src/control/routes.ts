@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { ServiceDeps } from '../app.js';
+import { catalogSecretParameterNames } from '../catalog/catalog.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
 import { RULES } from '../quirks/rules.js';
@@ -10,7 +11,7 @@ import { StateError } from '../store/store.js';
 import { renderConsentPage, renderOutcomePage, type ConsentMessage } from './consent.js';
 import type { ControlState } from './control.js';
 import type { FaultRuleInput } from './faults.js';
-import type { JournalFilter } from './journal.js';
+import { redact, type JournalFilter } from './journal.js';
 
 /** How requests to the API are validated: rejected, let through with a header, or let through silently. */
 export type ValidationMode = 'strict' | 'warn' | 'off';
@@ -70,8 +71,10 @@ export function controlRouter(deps: ControlDeps): Router {
   });
 
   router.get('/state', (req, res) => {
-    const tenant = query(req).tenant;
-    res.json(tenant === undefined ? store.snapshot() : store.snapshotOf(tenant));
+    const { tenant, includeSecrets } = query(req);
+    const snapshot = tenant === undefined ? store.snapshot() : store.snapshotOf(tenant);
+    // Credential values stay in the store unless the caller asks for them by name.
+    res.json(includeSecrets === 'true' ? snapshot : redact(snapshot, catalogSecretParameterNames(services.catalog)));
   });
 
   router.put('/state', async (req, res) => {

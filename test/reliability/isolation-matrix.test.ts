@@ -1,0 +1,78 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { HTTP_METHODS, loadSpec } from '../../src/spec.js';
+import { AUTH, configsPath, expectProblem, makeHarness, type Harness } from '../helpers.js';
+
+type Ids = { config: string; revision: string; participant: string; key: string; telegramConfig: string };
+
+/** Tenant A's world: a published config, a second config, a bound participant with a channel, an unused OAuth key. */
+async function arrangeTenantA(h: Harness): Promise<Ids> {
+  const a = h.as('acme');
+  const config = (await a.post(configsPath(), { displayName: 'A', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 't' } } })).body.id;
+  const revision = (await a.post(`${configsPath()}/${config}:publish`)).body.id;
+  const telegramConfig = (await a.post(configsPath('telegram'), { displayName: 'A tg' })).body.id;
+  const participant = (
+    await a.post('/participants', {
+      displayName: 'Ada',
+      channels: [{ integrationConfigId: telegramConfig, address: '123456789' }],
+      agentIds: ['support_bot'],
+    })
+  ).body.id;
+  const key = await h.mintKey('acme', 'slack');
+  for (const id of [config, revision, participant, telegramConfig]) expect(id).toEqual(expect.any(String));
+  return { config, revision, participant, key, telegramConfig };
+}
+
+/** A body that would succeed for tenant A, so tenancy is the only reason to fail from tenant B. */
+const BODIES: Record<string, (ids: Ids) => unknown> = {
+  authorizeIntegration: () => ({ integrationAuthMetadataId: 'oauth2' }),
+  consumeOAuthCredentials: (ids) => ({ credentialKey: ids.key, integrationConfigId: ids.config }),
+  createIntegrationConfig: (ids) => ({ displayName: 'B', oAuthCredentialKey: ids.key }),
+  updateIntegrationConfig: () => ({ displayName: 'B' }),
+  publishIntegrationConfig: () => ({}),
+  rollbackIntegrationConfig: (ids) => ({ revisionId: ids.revision }),
+  testIntegrationConfigTool: () => ({ toolId: 'list_channels' }),
+  createParticipant: (ids) => ({ displayName: 'B', channels: [{ integrationConfigId: ids.telegramConfig, address: '123456789' }] }),
+  updateParticipant: () => ({ displayName: 'B' }),
+  updateParticipantRoster: () => ({ roles: ['ux'] }),
+};
+
+const OPERATIONS = Object.entries(loadSpec().paths).flatMap(([template, item]) =>
+  HTTP_METHODS.filter((m) => item[m]).map((m) => ({ method: m, template, operationId: item[m]!.operationId! })),
+);
+
+describe('tenant-isolation matrix: every operation, from tenant B, on tenant A\'s records', () => {
+  it.each(OPERATIONS)('$operationId cannot see or change tenant A', async ({ method, template, operationId }) => {
+    const h = await makeHarness();
+    const ids = await arrangeTenantA(h);
+    const before = JSON.stringify(h.store.snapshotOf('acme'));
+    const path = template
+      .replace('{tenant}', 'globex')
+      .replace('{integration}', 'slack')
+      .replace('{config}', ids.config)
+      .replace('{revision}', ids.revision)
+      .replace('{participant}', ids.participant)
+      .replace(/\{(binding|agent)\}/, 'support_bot');
+    let req = request(h.app)[method as 'get'](path).set(AUTH);
+    const body = BODIES[operationId]?.(ids);
+    if (body !== undefined) req = req.send(body as object);
+    const res = await req;
+
+    const namesARecord = /\{(config|revision|participant)\}/.test(template);
+    if (namesARecord) expectProblem(res, 404, 'NOT_FOUND');
+    else {
+      expect(res.status, res.text).toBeLessThan(500);
+      // An error may quote an id the request itself carried; it must never reveal any other of A's ids.
+      const sent = path + JSON.stringify(body ?? null);
+      for (const id of [ids.config, ids.revision, ids.participant, ids.telegramConfig]) {
+        if (!sent.includes(id)) expect(res.text).not.toContain(id);
+      }
+      if (res.status >= 400) expect(res.status).toBeLessThan(500);
+    }
+    expect(JSON.stringify(h.store.snapshotOf('acme')), `${operationId} changed tenant A`).toBe(before);
+  });
+
+  it('covers every operation of the spec', () => {
+    expect(OPERATIONS.length).toBe(28);
+  });
+});
