@@ -66,4 +66,16 @@ describe('concurrency on a real lowdb file', () => {
       expect(results.filter((r) => r.status === 400)).toHaveLength(9);
       expect((await h.api.get(configsPath())).body).toHaveLength(1);
     }));
+
+  it('gives concurrent binds of the same agent exactly one binding', () =>
+    withFileHarness(async (h) => {
+      const participant = (await h.api.post('/participants', { displayName: 'Ada' })).body.id;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => h.api.put(`/participants/${participant}/bindings/support_bot`)),
+      );
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+      expect(Object.values(h.store.snapshot().bindings).filter((b) => b.participantId === participant)).toHaveLength(1);
+      expect((await h.api.get(`/participants/${participant}`)).body.agentIds).toEqual(['support_bot']);
+    }));
 });

@@ -13,11 +13,12 @@ const OPERATIONS = Object.entries(loadSpec().paths).flatMap(([template, item]) =
 );
 
 /** A harness with one published config, so fuzzed requests can hit real records too. */
-async function seeded(): Promise<{ h: Harness; configId: string; revisionId: string }> {
+async function seeded(): Promise<{ h: Harness; configId: string; revisionId: string; participantId: string }> {
   const h = await makeHarness();
   const configId = (await h.api.post(configsPath(), { displayName: 'seed', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 't' } } })).body.id;
   const revisionId = (await h.api.post(`${configsPath()}/${configId}:publish`)).body.id;
-  return { h, configId, revisionId };
+  const participantId = (await h.api.post('/participants', { displayName: 'seed', agentIds: ['support_bot'] })).body.id;
+  return { h, configId, revisionId, participantId };
 }
 
 describe('hostile input: named cases', () => {
@@ -109,14 +110,19 @@ describe('hostile input: named cases', () => {
   });
 });
 
+/** Fixed in CI for reproducibility; FUZZ_SEED / FUZZ_RUNS explore further by hand. */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
+
 const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'application/merge-patch+json'];
 
 describe('hostile input: property-based (fast-check)', () => {
   it('never answers 5xx, always answers errors as problems, and never changes the store on a 4xx', async () => {
-    const { h, configId, revisionId } = await seeded();
+    const { h, configId, revisionId, participantId } = await seeded();
     const segment = fc.oneof(
       fc.constant(configId),
       fc.constant(revisionId),
+      fc.constant(participantId),
       fc.uuid(),
       fc.constantFrom('slack', 'github', 'support_bot', '..', '%2F', '%00', '__proto__', 'constructor', '%E2%98%83', ''),
       fc.string({ maxLength: 40 }).map(encodeURIComponent),
@@ -132,6 +138,14 @@ describe('hostile input: property-based (fast-check)', () => {
           parameters: fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'token', 'a'), fc.jsonValue(), { maxKeys: 3 }),
           auth: fc.record({ integrationAuthMetadataId: fc.constantFrom('bot_token', 'oauth2', 'x', null) }, { requiredKeys: [] }),
           note: fc.string(),
+          kind: fc.constantFrom('PERSON', 'GROUP', 'AI_AGENT', 'person', null),
+          agentIds: fc.array(fc.constantFrom('support_bot', 'triage_agent', 'nobody', '__proto__'), { maxLength: 3 }),
+          channels: fc.array(
+            fc.record({ integrationConfigId: fc.oneof(fc.constant(configId), fc.uuid(), fc.constant(null)), address: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }),
+            { maxLength: 2 },
+          ),
+          roles: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+          defaultForRoles: fc.array(fc.string({ maxLength: 8 }), { maxLength: 2 }),
         },
         { requiredKeys: [] },
       ).map((o) => JSON.stringify(o)),
@@ -162,8 +176,9 @@ describe('hostile input: property-based (fast-check)', () => {
           }
         },
       ),
-      { numRuns: 400, seed: 20261123 },
+      { numRuns: RUNS, seed: SEED },
     );
-    expect(runs).toBe(400);
+    expect(runs).toBe(RUNS);
+    console.info(`fuzz: ${runs} random requests over ${OPERATIONS.length} operations, no 5xx, no 4xx that changed the store`);
   });
 });
