@@ -1,32 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeInvalid } from '../../src/store/store.js';
-import { PACKAGE_ROOT } from '../../src/spec.js';
+import { startCli } from '../cli-process.js';
 
-const BIN = join(PACKAGE_ROOT, 'dist', 'src', 'bin.js');
 const H = { Authorization: 'Bearer crash-test', 'Content-Type': 'application/json' };
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function start(db: string) {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', () => reject(new Error(`exited before listening: ${out}`)));
-  });
-  return { child, url, exited };
-}
+const start = (db: string) => startCli(['--port', '0', '--db', db]);
 
 /** What 2xx responses acknowledged; `maybe` is a later state whose request was cut off unanswered. */
 type Acked = { id: string; displayName: string; maybe: string | null; versions: number[] };

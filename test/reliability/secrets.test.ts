@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../src/spec.js';
+import { startCli } from '../cli-process.js';
 
-const BIN = join(PACKAGE_ROOT, 'dist', 'src', 'bin.js');
 const MARK = 'CANARY-4d1f9e';
 
 describe('secrets-never-returned, end to end', () => {
   it('never shows a credential value in any response, the journal, the state export or the logs', async () => {
-    const child = spawn(process.execPath, [BIN, '--port', '0', '--in-memory'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', () => reject(new Error(stdout + stderr)));
-    });
+    const cli = startCli(['--port', '0', '--in-memory']);
+    const url = await cli.url;
     const bodies: string[] = [];
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, {
@@ -64,9 +51,9 @@ describe('secrets-never-returned, end to end', () => {
       const state = await fetch(`${url}/__mock/state?includeSecrets=true`);
       expect(await state.text()).toContain(`${MARK}-patched`);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.on('exit', resolve));
+      cli.child.kill('SIGTERM');
+      await cli.exited;
     }
-    expect(stdout + stderr).not.toContain(MARK);
+    expect(cli.output()).not.toContain(MARK);
   });
 });
