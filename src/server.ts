@@ -18,7 +18,7 @@ export type RunningServer = {
   storeFile: string | undefined;
   operationCount: number;
   store: Store;
-  /** Stops accepting connections, lets in-flight requests finish, and flushes the store. */
+  /** Stops accepting connections, lets in-flight requests finish, and flushes and closes the store. */
   close: () => Promise<void>;
 };
 
@@ -65,5 +65,5 @@ async function close(server: Server, store: Store): Promise<void> {
     server.close(() => resolvePromise());
     server.closeIdleConnections();
   });
-  await store.flush();
+  await store.close();
 }
