@@ -6,6 +6,7 @@ import { requireBearer, type Caller } from './http/auth.js';
 import { errorHandler, sendProblem, type Logger } from './http/errors.js';
 import type { Call, Handlers } from './http/handler.js';
 import { problem } from './http/problems.js';
+import { memoizeValidatorRouteCompilation } from './http/route-cache.js';
 import { RouteTable } from './http/routes.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', matchRoute(routes));
   app.use('/v1', requireBearer(deps.generator));
   app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  memoizeValidatorRouteCompilation();
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec as never,

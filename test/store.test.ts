@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readJsonByRecords } from '../src/store/read-records.js';
 import { Store, StoreFileError } from '../src/store/store.js';
 import { emptyData, type ConfigRecord, type RevisionRecord, type StoreData } from '../src/store/types.js';
 
@@ -228,5 +229,49 @@ describe('Store lists', () => {
     await store.mutate(() => store.deleteConfig('a'));
     expect(store.listRevisions('acme', 'a')).toEqual([]);
     expect(store.counts()).toEqual({ configs: 1, revisions: 1, oauthKeys: 0 });
+  });
+});
+
+describe('reading a store file record by record', () => {
+  const tricky = {
+    meta: { schemaVersion: 1, sequence: 12 },
+    configs: {
+      a: config('a', { displayName: 'quote " backslash \\ braces {}[] colon: comma, é 🙂 \u0000' }),
+      'key "with" \\ escapes': { nested: [1, -2.5e3, [true, false, null], { deep: '}' }], empty: {}, list: [] },
+      __proto__: { id: '__proto__' },
+    },
+    revisions: {},
+    scalar: 'top-level string',
+    number: -0.125,
+    flag: true,
+    nothing: null,
+    list: [{ a: 1 }, '[', ']'],
+  };
+  const texts = {
+    'lowdb (pretty)': JSON.stringify(tricky, null, 2),
+    compact: JSON.stringify(tricky),
+    'odd spacing': ` \r\n\t${JSON.stringify(tricky, null, '\t')}\n\n`,
+  };
+
+  it.each(Object.entries(texts).flatMap(([name, text]) => [1, 3, 7, 64, 1 << 20].map((chunk) => [name, chunk, text] as const)))(
+    'equals JSON.parse for %s JSON read in %i-byte chunks',
+    (_name, chunk, text) => {
+      writeFileSync(file, text);
+      const result = readJsonByRecords(file, chunk);
+      expect(result).toEqual(JSON.parse(text));
+      expect(JSON.stringify(result)).toBe(JSON.stringify(JSON.parse(text)));
+    },
+  );
+
+  it.each([
+    ['a top level that is not an object', '[1, 2]'],
+    ['a missing comma', '{"meta": {"a": 1} "configs": {}}'],
+    ['a trailing comma', '{"configs": {"a": {},}}'],
+    ['content after the object', '{"configs": {}} {}'],
+    ['a file cut short', JSON.stringify(tricky, null, 2).slice(0, 300)],
+    ['an empty file', ''],
+  ])('gives up (so JSON.parse reports the error) on %s', (_name, text) => {
+    writeFileSync(file, text);
+    expect(readJsonByRecords(file, 5)).toBeUndefined();
   });
 });

@@ -47,18 +47,32 @@ export function readJournal(file: string): JournalEntry[] {
   });
 }
 
+/** How many fdatasyncs may be in flight at once: overlapping them lets the next batch start before the last is on disk. */
+const MAX_SYNCS = 3;
+
+type Barrier = { index: number; resolve: () => void; reject: (error: Error) => void };
+
 /**
- * An append-only file of journal lines with group commit: every line appended while a write is under way
- * goes out in the next single write + fdatasync, and each `append` resolves only once its line is on disk.
- * After a failed write the journal refuses everything, so no later change is acknowledged on top of a lost one.
+ * An append-only file of journal lines with group commit: the lines appended in one turn of the event loop
+ * go out in one write, then one fdatasync, and each `append` resolves only once its line is on disk. Writes
+ * are issued one after another; their fdatasyncs overlap (up to MAX_SYNCS), and since an fdatasync covers
+ * every write that finished before it began, it acknowledges its batch and every earlier one.
+ * After a failed write or sync the journal refuses everything, so nothing is acknowledged on top of a loss.
  */
 export class Journal {
   private fd: number | undefined;
-  private lines: string[] = [];
-  private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  private draining: Promise<void> | undefined;
+  private pending: string[] = [];
+  /** Index of the last line appended, and of the last line known to be on disk. */
+  private appended = 0;
+  private durable = 0;
+  private barriers: Barrier[] = [];
+  private writing = false;
+  private syncing = 0;
+  private paused = false;
+  private scheduled = false;
+  private quietWaiters: (() => void)[] = [];
   private failure: Error | undefined;
-  /** Set when the file was created or renamed: its directory must be synced before anything counts as written. */
+  /** Set when the file was created: its directory must be synced before anything in it counts as written. */
   private directoryDirty = false;
   /** Bytes in the current file, including lines not yet written. */
   bytes = 0;
@@ -68,71 +82,111 @@ export class Journal {
   /** Queues one serialized entry; resolves once it is durable. */
   append(line: string): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    this.lines.push(line);
+    this.pending.push(line);
     this.bytes += Buffer.byteLength(line);
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.draining ??= this.drain();
+    this.appended += 1;
+    const done = this.barrier(this.appended);
+    this.schedule();
     return done;
   }
 
   /** Resolves once every line appended so far is durable. */
-  async settle(): Promise<void> {
-    while (this.draining) await this.draining;
-    if (this.failure) throw this.failure;
+  settle(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.barrier(this.appended);
   }
 
   /**
-   * Moves the current file aside to `target` (lines still queued go to a fresh file) and returns once
-   * nothing more will be written to the moved file. The caller snapshots the state and then deletes `target`.
+   * Moves the current file aside to `target` once nothing is being written or synced to it; lines appended
+   * meanwhile go to a fresh file. The caller snapshots the state and then deletes `target`.
    */
   async rotate(target: string): Promise<void> {
-    while (this.draining) await this.draining;
-    if (this.failure) throw this.failure;
-    const moved = this.fd ?? openSync(this.file, 'a');
-    renameSync(this.file, target);
-    this.fd = undefined;
-    this.bytes = 0;
-    await closeAsync(moved);
+    this.paused = true;
+    try {
+      await this.quiet();
+      if (this.failure) throw this.failure;
+      const moved = this.fd ?? openSync(this.file, 'a');
+      renameSync(this.file, target);
+      this.fd = undefined;
+      this.bytes = this.pending.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+      await closeAsync(moved);
+    } finally {
+      this.paused = false;
+      this.schedule();
+    }
   }
 
   async close(): Promise<void> {
     await this.settle();
+    await this.quiet();
     if (this.fd !== undefined) await closeAsync(this.fd);
     this.fd = undefined;
   }
 
-  private async drain(): Promise<void> {
-    // Let every request handled in this turn of the event loop join the first write.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  private barrier(index: number): Promise<void> {
+    if (index <= this.durable) return Promise.resolve();
+    return new Promise((resolve, reject) => this.barriers.push({ index, resolve, reject }));
+  }
+
+  private quiet(): Promise<void> {
+    if (!this.writing && this.syncing === 0) return Promise.resolve();
+    return new Promise((resolve) => this.quietWaiters.push(resolve));
+  }
+
+  /** Lets every request handled in this turn of the event loop join the next write. */
+  private schedule(): void {
+    if (this.scheduled || this.writing || this.paused || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.writeBatch();
+    });
+  }
+
+  private async writeBatch(): Promise<void> {
+    if (this.writing || this.paused || this.failure || this.pending.length === 0 || this.syncing >= MAX_SYNCS) return;
+    this.writing = true;
+    const lines = this.pending;
+    const last = this.appended;
+    this.pending = [];
     try {
-      while (this.lines.length > 0) {
-        const lines = this.lines;
-        const waiters = this.waiters;
-        this.lines = [];
-        this.waiters = [];
-        try {
-          if (this.fd === undefined) {
-            this.fd = await openAsync(this.file, 'a');
-            this.directoryDirty = true;
-          }
-          await writeAll(this.fd, Buffer.from(lines.join('')));
-          await fdatasyncAsync(this.fd);
-          if (this.directoryDirty) {
-            await syncDirectory(this.file);
-            this.directoryDirty = false;
-          }
-        } catch (error) {
-          this.failure = error instanceof Error ? error : new Error(String(error));
-          for (const waiter of [...waiters, ...this.waiters]) waiter.reject(this.failure);
-          this.lines = [];
-          this.waiters = [];
-          return;
-        }
-        for (const waiter of waiters) waiter.resolve();
+      if (this.fd === undefined) {
+        this.fd = await openAsync(this.file, 'a');
+        this.directoryDirty = true;
       }
-    } finally {
-      this.draining = undefined;
+      const fd = this.fd;
+      await writeAll(fd, Buffer.from(lines.join('')));
+      this.writing = false;
+      this.syncing += 1;
+      this.schedule();
+      await fdatasyncAsync(fd);
+      if (this.directoryDirty) {
+        await syncDirectory(this.file);
+        this.directoryDirty = false;
+      }
+      this.syncing -= 1;
+      this.acknowledge(last);
+    } catch (error) {
+      this.writing = false;
+      this.syncing = 0;
+      this.fail(error instanceof Error ? error : new Error(String(error)));
     }
+    if (!this.writing && this.syncing === 0) for (const resolve of this.quietWaiters.splice(0)) resolve();
+    this.schedule();
+  }
+
+  private acknowledge(index: number): void {
+    if (index <= this.durable) return;
+    this.durable = index;
+    let count = 0;
+    while (count < this.barriers.length && this.barriers[count]!.index <= index) count += 1;
+    for (const barrier of this.barriers.splice(0, count)) barrier.resolve();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.pending = [];
+    for (const barrier of this.barriers.splice(0)) barrier.reject(this.failure);
   }
 }
 

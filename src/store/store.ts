@@ -65,7 +65,7 @@ export class Store {
    * having changed no file, when the file or its journal cannot be used.
    */
   static async openFile(file: string, options: FileOptions = {}): Promise<Store> {
-    const stored = await readStoredState(file);
+    const stored = readStoredState(file);
     const data = stored.data ?? emptyData();
     const problem = describeInvalid(data);
     if (problem) throw new StoreFileError(file, problem);
