@@ -18,6 +18,8 @@ export type GrowthRow = {
   startMs: number;
   create: Measurement;
   get: Measurement | undefined;
+  /** VmRSS once the server first answered 200 with this store. */
+  rssAfterStartMb: number;
   peakRssMb: number;
   fileBytesBefore: number;
   fileBytesAfter: number;
@@ -115,14 +117,14 @@ export function renderReport(results: Results): string {
     'Create, then get, with records already stored (a preloaded store file); start is process start to first 200 with that file.',
     'The file size after is the store file plus journal once the server was stopped.',
     '',
-    '| server | records stored | start ms | create req/s | create p99 ms | create vs empty | get req/s | get p99 ms | peak RSS MB | file before MB | file after MB | others\' CPU (create) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | records stored | start ms | create req/s | create p99 ms | create vs empty | get req/s | get p99 ms | RSS after start MB | peak RSS MB | file before MB | file after MB | others\' CPU (create) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const row of results.growth) {
     const empty = results.growth.find((r) => r.kind === row.kind && r.size === 0)?.create.rps ?? Number.NaN;
     add(
       `| ${row.kind} | ${row.size} | ${fmt(row.startMs)} | ${fmt(row.create.rps)} | ${row.create.p99} | ${pct(row.create.rps / empty)} | ` +
-        `${row.get ? fmt(row.get.rps) : 'n/a'} | ${row.get ? row.get.p99 : 'n/a'} | ${fmt(row.peakRssMb)} | ${mb(row.fileBytesBefore)} | ${mb(row.fileBytesAfter)} | ${pct(row.create.background)} |`,
+        `${row.get ? fmt(row.get.rps) : 'n/a'} | ${row.get ? row.get.p99 : 'n/a'} | ${fmt(row.rssAfterStartMb)} | ${fmt(row.peakRssMb)} | ${mb(row.fileBytesBefore)} | ${mb(row.fileBytesAfter)} | ${pct(row.create.background)} |`,
     );
   }
 
@@ -171,7 +173,7 @@ function targets(results: Results, rps: (workload: string, kind: ServerKind) => 
     },
     {
       name: `peak RSS with ${largest?.size ?? '?'} records ≤ 250 MB`,
-      figure: largest ? `${fmt(largest.peakRssMb)} MB` : 'n/a',
+      figure: largest ? `${fmt(largest.peakRssMb)} MB under the create and get load (${fmt(largest.rssAfterStartMb)} MB after start)` : 'n/a',
       met: Boolean(largest && largest.peakRssMb <= 250),
     },
     { name: 'cold start to first 200 < 1 s', figure: `median ${fmt(cold)} ms`, met: cold < 1000 },

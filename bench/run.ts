@@ -101,6 +101,7 @@ async function growFruxon(size: number): Promise<GrowthRow> {
   const file = join(dir, 'db.json');
   const fileBytesBefore = size > 0 ? writePreloadedStore(file, size) : 0;
   const server = await startServer('fruxon-mock', { port: nextPort++, dataFile: file });
+  const rssAfterStartMb = server.rssMb();
   try {
     const configs = '/v1/tenants/bench-growth/integrations/slack/configs';
     const create = await measure(server.origin, [{ method: 'POST', path: configs, body: CONFIG_BODY }], LOAD, server.pid);
@@ -116,6 +117,7 @@ async function growFruxon(size: number): Promise<GrowthRow> {
       startMs: server.coldStartMs,
       create,
       get,
+      rssAfterStartMb,
       peakRssMb: server.peakRssMb(),
       fileBytesBefore,
       fileBytesAfter: 0,
@@ -144,6 +146,7 @@ async function growJsonServer(size: number): Promise<GrowthRow> {
       startMs: server.coldStartMs,
       create,
       get: undefined,
+      rssAfterStartMb: Number.NaN,
       peakRssMb: server.peakRssMb(),
       fileBytesBefore,
       fileBytesAfter: 0,

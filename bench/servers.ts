@@ -20,6 +20,8 @@ export type RunningServer = {
   coldStartMs: number;
   /** The most memory the process has held so far (VmHWM), in MB. */
   peakRssMb: () => number;
+  /** The memory the process holds now (VmRSS), in MB. */
+  rssMb: () => number;
   stop: () => Promise<void>;
   /** SIGKILL: no chance to flush or close anything. */
   crash: () => Promise<void>;
@@ -81,7 +83,8 @@ export async function startServer(kind: ServerKind, options: StartOptions): Prom
     origin,
     pid: child.pid!,
     coldStartMs,
-    peakRssMb: () => peakRssMb(child.pid!),
+    peakRssMb: () => memoryMb(child.pid!, 'VmHWM'),
+    rssMb: () => memoryMb(child.pid!, 'VmRSS'),
     stop: () => stop(child, 'SIGTERM'),
     crash: () => stop(child, 'SIGKILL'),
   };
@@ -99,8 +102,8 @@ function status(url: string): Promise<number> {
   });
 }
 
-function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function memoryMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
