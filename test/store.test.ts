@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readJsonByRecords } from '../src/store/read-records.js';
+import { writeJsonByRecords } from '../src/store/write-records.js';
 import { Store, StoreFileError } from '../src/store/store.js';
 import { emptyData, type ConfigRecord, type RevisionRecord, type StoreData } from '../src/store/types.js';
 
@@ -97,6 +98,23 @@ describe('Store on a file', () => {
     // Reopened as after a crash: the folded store file plus the journal written since.
     const reopened = await Store.openFile(file);
     expect(reopened.counts().configs).toBe(21);
+    await reopened.close();
+  });
+
+  it('keeps the exact state when changes land while the store file is being rewritten', async () => {
+    const store = await Store.openFile(file, { compactAfterBytes: 5_000 });
+    const changes: Promise<unknown>[] = [];
+    for (let i = 0; i < 400; i++) {
+      changes.push(createConfig(store, `c${i}`, { displayName: `v${i}` }));
+      if (i % 3 === 0) changes.push(store.mutate(() => store.putConfig(config(`c${i}`, { displayName: `edited ${i}` }))));
+      if (i % 7 === 0) changes.push(store.mutate(() => store.deleteConfig(`c${i - 1}`)));
+      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(changes);
+    expect(existsSync(file)).toBe(true); // folds ran while the changes were landing
+
+    const reopened = await Store.openFile(file);
+    expect(reopened.snapshot()).toEqual(store.snapshot());
     await reopened.close();
   });
 
@@ -273,5 +291,21 @@ describe('reading a store file record by record', () => {
   ])('gives up (so JSON.parse reports the error) on %s', (_name, text) => {
     writeFileSync(file, text);
     expect(readJsonByRecords(file, 5)).toBeUndefined();
+  });
+});
+
+describe('writing a store file record by record', () => {
+  it.each([
+    ['an empty store', emptyData()],
+    ['an empty object', {}],
+    ['many records', { ...emptyData(), configs: Object.fromEntries(Array.from({ length: 1203 }, (_, i) => [`c${i}`, config(`c${i}`)])) }],
+    [
+      'odd members',
+      { meta: { schemaVersion: 1, sequence: 1 }, list: [1, { a: [] }], text: 'é 🙂 "q"', nothing: null, gone: undefined, configs: { a: { x: undefined, y: [] } } },
+    ],
+  ])('writes %s byte for byte as lowdb would', async (_name, data) => {
+    await writeJsonByRecords(file, data as Record<string, unknown>);
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(data, null, 2));
+    expect(existsSync(join(dir, '.db.json.tmp'))).toBe(false);
   });
 });

@@ -207,13 +207,3 @@ export async function syncDirectory(file: string): Promise<void> {
     await closeAsync(fd);
   }
 }
-
-/** Flushes a file written by someone else (lowdb's writer renames a temp file and does not sync). */
-export async function syncFile(file: string): Promise<void> {
-  const fd = await openAsync(file, 'r');
-  try {
-    await fsyncAsync(fd);
-  } finally {
-    await closeAsync(fd);
-  }
-}

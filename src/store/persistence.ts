@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { JSONFile, JSONFileSync } from 'lowdb/node';
+import { JSONFileSync } from 'lowdb/node';
 import { readJsonByRecords } from './read-records.js';
-import { Journal, JournalError, readJournal, syncDirectory, syncFile, type JournalEntry } from './journal.js';
+import { Journal, JournalError, readJournal, syncDirectory, type JournalEntry } from './journal.js';
 import type { StoreData } from './types.js';
+import { writeJsonByRecords } from './write-records.js';
 
 /** Thrown when a store file exists but cannot be used; the file is left untouched. */
 export class StoreFileError extends Error {
@@ -74,13 +75,12 @@ export function readStoredState(file: string): StoredState {
 /**
  * A lowdb JSON file plus an append-only journal beside it. Each commit appends one line to the journal and
  * resolves after fdatasync (one for every commit in the same turn of the event loop), so a request costs
- * O(its change). Once the journal outgrows the store file, lowdb's own writer rewrites the store file from
- * memory in the background and the folded journal is deleted: rewriting costs O(store) but happens after
- * O(store) journal bytes, so it stays O(change) per request on average.
+ * O(its change). Once the journal outgrows the store file, the store file is rewritten from memory in the
+ * background, in lowdb's format, and the folded journal is deleted: rewriting costs O(store) but happens
+ * after O(store) journal bytes, so it stays O(change) per request on average.
  */
 export class FilePersistence implements Persistence {
   readonly durable = true;
-  private readonly adapter: JSONFile<StoreData>;
   private readonly journal: Journal;
   private readonly folding: string;
   private readonly compactAfterBytes: number;
@@ -93,7 +93,6 @@ export class FilePersistence implements Persistence {
     private readonly state: () => StoreData,
     options: FileOptions = {},
   ) {
-    this.adapter = new JSONFile<StoreData>(file);
     const files = journalFiles(file);
     this.journal = new Journal(files.journal);
     this.folding = files.folding;
@@ -155,9 +154,9 @@ export class FilePersistence implements Persistence {
     }
   }
 
+  /** The same bytes lowdb's JSONFile writes, a slice of records at a time (see write-records.ts). */
   private async writeStoreFile(): Promise<void> {
-    await this.adapter.write(this.state());
-    await syncFile(this.file);
+    await writeJsonByRecords(this.file, this.state() as unknown as Record<string, unknown>);
     await syncDirectory(this.file);
     this.storeFileBytes = statSync(this.file).size;
   }
