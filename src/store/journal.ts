@@ -1,9 +1,8 @@
-import { close, fdatasync, fsync, open, openSync, readFileSync, renameSync, write } from 'node:fs';
+import { close, fdatasync, fsync, open, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { StoreData } from './types.js';
 
-const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 const fsyncAsync = promisify(fsync);
 const openAsync = promisify(open);
@@ -155,7 +154,8 @@ export class Journal {
         this.directoryDirty = true;
       }
       const fd = this.fd;
-      await writeAll(fd, Buffer.from(lines.join('')));
+      // A few kB into the page cache: cheaper inline than a trip through the thread pool. The sync is what waits.
+      writeAll(fd, Buffer.from(lines.join('')));
       this.writing = false;
       this.syncing += 1;
       this.schedule();
@@ -190,12 +190,9 @@ export class Journal {
   }
 }
 
-async function writeAll(fd: number, buffer: Buffer): Promise<void> {
+function writeAll(fd: number, buffer: Buffer): void {
   let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await writeAsync(fd, buffer, offset, buffer.length - offset);
-    offset += bytesWritten;
-  }
+  while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 }
 
 /** Makes a file's creation, rename or removal durable. */
