@@ -23,7 +23,7 @@ export type RunningServer = {
   control: ControlState;
   /** The store, catalog, generator and clock the handlers use. */
   services: ServiceDeps;
-  /** Stops accepting connections, lets in-flight requests finish, and flushes the store. */
+  /** Stops accepting connections, lets in-flight requests finish, and flushes and closes the store. */
   close: () => Promise<void>;
 };
 
@@ -102,5 +102,5 @@ async function close(server: Server, store: Store): Promise<void> {
     });
     server.closeIdleConnections();
   });
-  await store.flush();
+  await store.close();
 }

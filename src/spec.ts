@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 
 /** An OpenAPI document as plain data. */
 export type OpenApiDocument = {
@@ -23,7 +23,8 @@ let cached: { text: string; document: OpenApiDocument } | undefined;
 export function loadSpec(): OpenApiDocument {
   cached ??= (() => {
     const text = readFileSync(SPEC_FILE, 'utf8');
-    return { text, document: parse(text) as OpenApiDocument };
+    // js-yaml: the `yaml` package takes ~200 ms to load and parse the spec, a fifth of a cold start.
+    return { text, document: load(text, { schema: CORE_SCHEMA }) as OpenApiDocument };
   })();
   return structuredClone(cached.document);
 }
@@ -36,7 +37,7 @@ export function specText(): string {
 
 /** The control plane's own contract (`/__mock`), parsed on every call: the caller owns the copy. */
 export function loadControlSpec(): OpenApiDocument {
-  return parse(readFileSync(CONTROL_SPEC_FILE, 'utf8')) as OpenApiDocument;
+  return load(readFileSync(CONTROL_SPEC_FILE, 'utf8'), { schema: CORE_SCHEMA }) as OpenApiDocument;
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;

@@ -23,6 +23,7 @@ describe('persistence on a lowdb file', () => {
     const path = `${configsPath()}/${created.id}`;
     const revision = (await first.api.post(`${path}:publish`, { note: 'v1' })).body;
 
+    await first.store.flush();
     const onDisk = JSON.parse(readFileSync(file, 'utf8'));
     expect(Object.keys(onDisk.configs)).toEqual([created.id]);
 

@@ -15,7 +15,7 @@ describe('Store.openFile', () => {
     writeFileSync(file, JSON.stringify({ meta: { schemaVersion: 1, sequence: 3 }, configs: {}, revisions: {}, oauthKeys: {} }));
     const store = await Store.openFile(file);
     expect(store.counts()).toEqual({ configs: 0, revisions: 0, oauthKeys: 0, participants: 0, bindings: 0 });
-    expect(store.nextSequence()).toBe(4);
+    expect(await store.mutate(() => store.nextSequence())).toBe(4);
   });
 
   it('still refuses a participants collection that is not an object', async () => {

@@ -1,5 +1,13 @@
-import { Low, Memory, type Adapter } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { ABSENT, Index, type Slot } from './indexes.js';
+import type { JournalEntry, JournalOp } from './journal.js';
+import {
+  FilePersistence,
+  MEMORY_PERSISTENCE,
+  StoreFileError,
+  readStoredState,
+  type FileOptions,
+  type Persistence,
+} from './persistence.js';
 import {
   emptyData,
   type BindingRecord,
@@ -10,192 +18,248 @@ import {
   type StoreData,
 } from './types.js';
 
-/** Thrown when a store file exists but cannot be used; the file is left untouched. */
-export class StoreFileError extends Error {
-  constructor(
-    readonly file: string,
-    reason: string,
-  ) {
-    super(`cannot use store file ${file}: ${reason}`);
-  }
-}
+export { StoreFileError } from './persistence.js';
+export type { FileOptions } from './persistence.js';
 
+/** Every record collection of the state. Journaling, indexes, counts and validation all follow this list. */
 const COLLECTIONS = ['configs', 'revisions', 'oauthKeys', 'participants', 'bindings'] as const;
 
 /** Collections added after schema version 1 first shipped; a file written before them opens with them empty. */
 const LATER_COLLECTIONS = ['participants', 'bindings'] as const;
 
+type CollectionName = (typeof COLLECTIONS)[number];
+type Records = Record<string, unknown>;
+
+/** Secondary indexes, so lists cost O(their length). A collection without one is scanned. */
+function createIndexes(): Index[] {
+  return [
+    new Index('configs', (c: ConfigRecord) => `${c.tenant}\u0000${c.integrationId}`),
+    new Index('revisions', (r: RevisionRecord) => r.configId),
+    new Index('participants', (p: ParticipantRecord) => p.tenant),
+    new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.participantId}`),
+  ];
+}
+
+/** What one `mutate` changed, kept so a change that throws can be undone and one that returns journaled. */
+type Transaction = {
+  meta: StoreData['meta'];
+  /** The value of each touched record before the transaction, by collection and key. */
+  before: Map<string, Map<string, Slot>>;
+  /** The state before `replaceState`, with the changes made to it before that call. */
+  replaced?: { data: StoreData; before: Map<string, Map<string, Slot>> };
+};
+
 /**
- * The mock's state: lowdb behind one class. Routes never touch `db.data`; they read through the finders
- * and change state only inside `mutate`, which runs its function synchronously (so no other request can
- * interleave) and resolves once the new state is written.
+ * The mock's state: plain objects in memory, one class in front of them. Routes never touch the state; they
+ * read through the finders and change it only inside `mutate`, which runs its function synchronously (so no
+ * other request can interleave), undoes it if it throws, and resolves once the change is durable.
+ *
+ * Every write goes through `write`, which records it for the journal and keeps the indexes in step. Methods
+ * may also assign to `this.data.<collection>[key]` or `delete` from it: those collections are proxies that
+ * route the assignment through `write`, so new collections need no persistence code of their own.
  */
 export class Store {
-  private constructor(private readonly db: Low<StoreData>) {}
+  private raw: StoreData;
+  private view: StoreData;
+  private tx: Transaction | undefined;
+  private readonly indexes = createIndexes();
+  private readonly persistence: Persistence;
 
-  /** A store persisted to a lowdb JSON file, created on first write. */
-  static async openFile(file: string): Promise<Store> {
-    const db = new Low<StoreData>(new JSONFile<StoreData>(file), emptyData());
-    try {
-      await db.read();
-    } catch (error) {
-      throw new StoreFileError(file, error instanceof Error ? error.message : String(error));
-    }
-    addLaterCollections(db.data);
-    const problem = describeInvalid(db.data);
+  private constructor(data: StoreData, persistence: (state: () => StoreData) => Persistence) {
+    this.raw = data;
+    this.view = this.buildView();
+    this.rebuildIndexes();
+    this.persistence = persistence(() => this.raw);
+  }
+
+  /**
+   * A store persisted to a lowdb JSON file (created on first write) and a journal beside it. Journal entries
+   * left by a crash are replayed and folded into the file before the store opens. Throws StoreFileError,
+   * having changed no file, when the file or its journal cannot be used.
+   */
+  static async openFile(file: string, options: FileOptions = {}): Promise<Store> {
+    const stored = readStoredState(file);
+    const data = stored.data ?? emptyData();
+    addLaterCollections(data);
+    const problem = describeInvalid(data);
     if (problem) throw new StoreFileError(file, problem);
-    return new Store(db);
+    let state = data as StoreData;
+    for (const [index, entry] of stored.entries.entries()) {
+      const entryProblem = describeInvalidEntry(entry);
+      if (entryProblem) throw new StoreFileError(file, `journal entry ${index + 1}: ${entryProblem}`);
+      state = applyEntry(state, entry);
+    }
+    let persistence: FilePersistence | undefined;
+    const store = new Store(state, (current) => (persistence = new FilePersistence(file, current, options)));
+    if (stored.entries.length > 0) await persistence!.foldReplayed();
+    return store;
   }
 
   /** A store that lives in memory only (tests, `--in-memory`). */
   static async openMemory(initial?: StoreData): Promise<Store> {
-    const db = new Low<StoreData>(new Memory<StoreData>() as Adapter<StoreData>, initial ?? emptyData());
-    return new Store(db);
+    return new Store(initial ?? emptyData(), () => MEMORY_PERSISTENCE);
   }
 
+  /** The state, with collections that journal every assignment and `delete` made inside `mutate`. */
   private get data(): StoreData {
-    return this.db.data;
+    return this.view;
   }
 
-  /** Runs `change` synchronously, then persists. A `change` that throws must not have changed anything. */
+  /**
+   * Runs `change` synchronously, then resolves once what it changed is durable. A `change` that throws
+   * changes nothing: every write it made is undone before the error propagates.
+   */
   async mutate<T>(change: () => T): Promise<T> {
-    const result = change();
-    await this.db.write();
+    if (this.tx) throw new Error('mutate cannot be nested');
+    const tx: Transaction = { meta: { ...this.raw.meta }, before: new Map() };
+    this.tx = tx;
+    let result: T;
+    try {
+      result = change();
+    } catch (error) {
+      this.rollback(tx);
+      throw error;
+    } finally {
+      this.tx = undefined;
+    }
+    if (!this.persistence.durable) return result;
+    const entry = this.entryOf(tx);
+    // A change that wrote nothing may still have read writes not yet durable: wait for those.
+    await (entry ? this.persistence.commit(entry) : this.persistence.settle());
     return result;
   }
 
-  /** Resolves once everything acknowledged so far is written. */
+  /** Resolves once everything acknowledged so far is written into the store file itself. */
   async flush(): Promise<void> {
-    await this.db.write();
+    await this.persistence.flush();
   }
 
-  /** The next value of the store's monotonic sequence; ids and faked fields derive from it. */
+  /** Flushes and releases the files. The store must not be used afterwards. */
+  async close(): Promise<void> {
+    await this.persistence.close();
+  }
+
+  /** The next value of the store's monotonic sequence; ids and faked fields derive from it. Call inside `mutate`. */
   nextSequence(): number {
-    this.data.meta.sequence += 1;
-    return this.data.meta.sequence;
+    this.requireTransaction('nextSequence');
+    this.raw.meta.sequence += 1;
+    return this.raw.meta.sequence;
   }
 
   // Configs
 
   findConfig(tenant: string, integrationId: string, id: string): ConfigRecord | undefined {
-    const config = this.data.configs[id];
+    const config = this.find<ConfigRecord>('configs', id);
     return config && config.tenant === tenant && config.integrationId === integrationId ? config : undefined;
   }
 
   listConfigs(tenant: string, integrationId: string): ConfigRecord[] {
-    return Object.values(this.data.configs).filter((c) => c.tenant === tenant && c.integrationId === integrationId);
+    return this.listGroup<ConfigRecord>('configs', `${tenant}\u0000${integrationId}`);
   }
 
   /** A config of the tenant by id alone, whatever its integration (channels carry only the config id). */
   findTenantConfig(tenant: string, id: string): ConfigRecord | undefined {
-    const config = Object.hasOwn(this.data.configs, id) ? this.data.configs[id] : undefined;
+    const config = this.find<ConfigRecord>('configs', id);
     return config && config.tenant === tenant ? config : undefined;
   }
 
   putConfig(config: ConfigRecord): void {
-    this.data.configs[config.id] = config;
+    this.write('configs', config.id, config);
   }
 
   /** Removes the config and every revision of it. */
   deleteConfig(id: string): void {
-    delete this.data.configs[id];
-    for (const revision of Object.values(this.data.revisions)) {
-      if (revision.configId === id) delete this.data.revisions[revision.id];
-    }
+    this.write('configs', id, ABSENT);
+    for (const revisionId of [...this.indexOf('revisions').keys(id)]) this.write('revisions', revisionId, ABSENT);
   }
 
   // Revisions
 
   findRevision(tenant: string, configId: string, id: string): RevisionRecord | undefined {
-    const revision = this.data.revisions[id];
+    const revision = this.find<RevisionRecord>('revisions', id);
     return revision && revision.tenant === tenant && revision.configId === configId ? revision : undefined;
   }
 
   listRevisions(tenant: string, configId: string): RevisionRecord[] {
-    return Object.values(this.data.revisions).filter((r) => r.tenant === tenant && r.configId === configId);
+    return this.listGroup<RevisionRecord>('revisions', configId).filter((r) => r.tenant === tenant);
   }
 
   putRevision(revision: RevisionRecord): void {
-    this.data.revisions[revision.id] = revision;
+    this.write('revisions', revision.id, revision);
   }
 
   // OAuth credential keys
 
   findOAuthKey(key: string): OAuthKeyRecord | undefined {
-    return Object.hasOwn(this.data.oauthKeys, key) ? this.data.oauthKeys[key] : undefined;
+    return this.find<OAuthKeyRecord>('oauthKeys', key);
   }
 
   putOAuthKey(record: OAuthKeyRecord): void {
-    this.data.oauthKeys[record.key] = record;
+    this.write('oauthKeys', record.key, record);
   }
 
   // Participants
 
   findParticipant(tenant: string, id: string): ParticipantRecord | undefined {
-    const participant = Object.hasOwn(this.data.participants, id) ? this.data.participants[id] : undefined;
+    const participant = this.find<ParticipantRecord>('participants', id);
     return participant && participant.tenant === tenant ? participant : undefined;
   }
 
   /** The tenant's participants in creation order. */
   listParticipants(tenant: string): ParticipantRecord[] {
-    return Object.values(this.data.participants).filter((p) => p.tenant === tenant);
+    return this.listGroup<ParticipantRecord>('participants', tenant);
   }
 
   putParticipant(participant: ParticipantRecord): void {
-    this.data.participants[participant.id] = participant;
+    this.write('participants', participant.id, participant);
   }
 
   /** Removes the participant and every binding of it; the agents are untouched. */
   deleteParticipant(id: string): void {
-    delete this.data.participants[id];
-    for (const binding of Object.values(this.data.bindings)) {
-      if (binding.participantId === id) delete this.data.bindings[binding.id];
-    }
+    const participant = this.find<ParticipantRecord>('participants', id);
+    this.write('participants', id, ABSENT);
+    if (!participant) return;
+    for (const key of [...this.indexOf('bindings').keys(`${participant.tenant}\u0000${id}`)]) this.write('bindings', key, ABSENT);
   }
 
   // Bindings
 
   findBinding(tenant: string, participantId: string, agentId: string): BindingRecord | undefined {
-    return Object.values(this.data.bindings).find(
-      (b) => b.tenant === tenant && b.participantId === participantId && b.agentId === agentId,
-    );
+    return this.listBindings(tenant, { participantId }).find((b) => b.agentId === agentId);
   }
 
   /** The tenant's bindings in creation order, narrowed to one participant and/or one agent. */
   listBindings(tenant: string, filter: { participantId?: string; agentId?: string } = {}): BindingRecord[] {
-    return Object.values(this.data.bindings).filter(
-      (b) =>
-        b.tenant === tenant &&
-        (filter.participantId === undefined || b.participantId === filter.participantId) &&
-        (filter.agentId === undefined || b.agentId === filter.agentId),
-    );
+    const candidates =
+      filter.participantId === undefined
+        ? Object.values(this.raw.bindings).filter((b) => b.tenant === tenant)
+        : this.listGroup<BindingRecord>('bindings', `${tenant}\u0000${filter.participantId}`);
+    return filter.agentId === undefined ? candidates : candidates.filter((b) => b.agentId === filter.agentId);
   }
 
   putBinding(binding: BindingRecord): void {
-    this.data.bindings[binding.id] = binding;
+    this.write('bindings', binding.id, binding);
   }
 
   deleteBinding(id: string): void {
-    delete this.data.bindings[id];
+    this.write('bindings', id, ABSENT);
   }
 
   // Whole-state operations
 
   /** Empties every collection and restarts the sequence: the state of a freshly started mock. */
   async reset(): Promise<void> {
-    await this.mutate(() => {
-      this.db.data = emptyData();
-    });
+    await this.mutate(() => this.replaceState(emptyData()));
   }
 
   /** Removes every record of one tenant, in every collection; other tenants and the sequence are kept. */
   async resetTenant(tenant: string): Promise<number> {
     return this.mutate(() => {
       let removed = 0;
-      for (const collection of collectionsOf(this.data)) {
-        for (const [id, record] of Object.entries(collection)) {
+      for (const name of COLLECTIONS) {
+        for (const [key, record] of Object.entries(this.raw[name] as Records)) {
           if ((record as { tenant?: unknown }).tenant === tenant) {
-            delete collection[id];
+            this.write(name, key, ABSENT);
             removed += 1;
           }
         }
@@ -209,17 +273,16 @@ export class Store {
     const reason = describeInvalid(data);
     if (reason) throw new StateError(reason);
     const next = structuredClone(data) as StoreData;
-    await this.mutate(() => {
-      this.db.data = next;
-    });
+    await this.mutate(() => this.replaceState(next));
   }
 
   /** Only the records of one tenant, with the meta block, as `snapshot()` shapes them. */
   snapshotOf(tenant: string): StoreData {
     const copy = this.snapshot();
-    for (const collection of collectionsOf(copy)) {
-      for (const [id, record] of Object.entries(collection)) {
-        if ((record as { tenant?: unknown }).tenant !== tenant) delete collection[id];
+    for (const name of COLLECTIONS) {
+      const records = copy[name] as Records;
+      for (const [key, record] of Object.entries(records)) {
+        if ((record as { tenant?: unknown }).tenant !== tenant) delete records[key];
       }
     }
     return copy;
@@ -227,30 +290,144 @@ export class Store {
 
   /** A deep copy of everything stored. */
   snapshot(): StoreData {
-    return structuredClone(this.data);
+    return structuredClone(this.raw);
   }
 
   /** Counts of stored records, by collection. */
-  counts(): Record<(typeof COLLECTIONS)[number], number> {
-    return {
-      configs: Object.keys(this.data.configs).length,
-      revisions: Object.keys(this.data.revisions).length,
-      oauthKeys: Object.keys(this.data.oauthKeys).length,
-      participants: Object.keys(this.data.participants).length,
-      bindings: Object.keys(this.data.bindings).length,
-    };
+  counts(): Record<CollectionName, number> {
+    return Object.fromEntries(
+      COLLECTIONS.map((name) => [name, Object.keys(this.raw[name]).length]),
+    ) as Record<CollectionName, number>;
   }
+
+  /** Replaces the whole state (reset, import); journaled as one full-state entry. Call inside `mutate`. */
+  private replaceState(next: StoreData): void {
+    const tx = this.requireTransaction('replaceState');
+    tx.replaced ??= { data: this.raw, before: tx.before };
+    tx.before = new Map();
+    this.raw = next;
+    this.view = this.buildView();
+    this.rebuildIndexes();
+  }
+
+  // The write path
+
+  private find<R>(collection: CollectionName, key: string): R | undefined {
+    const records = this.raw[collection] as Records;
+    return Object.hasOwn(records, key) ? (records[key] as R) : undefined;
+  }
+
+  private listGroup<R>(collection: CollectionName, group: string): R[] {
+    const records = this.raw[collection] as Records;
+    return Array.from(this.indexOf(collection).keys(group), (key) => records[key] as R);
+  }
+
+  private indexOf(collection: CollectionName): Index {
+    return this.indexes.find((index) => index.collection === collection)!;
+  }
+
+  /** Stores `value` under `key` (ABSENT removes it), remembering the old value for undo and the journal. */
+  private write(collection: string, key: string, value: Slot): void {
+    const tx = this.requireTransaction(`a write to ${collection}`);
+    const records = (this.raw as unknown as Record<string, Records>)[collection]!;
+    const before = Object.hasOwn(records, key) ? records[key] : ABSENT;
+    let touched = tx.before.get(collection);
+    if (!touched) tx.before.set(collection, (touched = new Map()));
+    if (!touched.has(key)) touched.set(key, before);
+    this.place(collection, key, before, value);
+  }
+
+  private place(collection: string, key: string, before: Slot, value: Slot): void {
+    const records = (this.raw as unknown as Record<string, Records>)[collection]!;
+    if (value === ABSENT) delete records[key];
+    else records[key] = value;
+    for (const index of this.indexes) if (index.collection === collection) index.move(key, before, value);
+  }
+
+  private rollback(tx: Transaction): void {
+    const undo = (before: Map<string, Map<string, Slot>>) => {
+      for (const [collection, keys] of before) {
+        const records = (this.raw as unknown as Record<string, Records>)[collection]!;
+        for (const [key, value] of keys) this.place(collection, key, Object.hasOwn(records, key) ? records[key] : ABSENT, value);
+      }
+    };
+    if (tx.replaced) {
+      this.raw = tx.replaced.data;
+      undo(tx.replaced.before);
+      this.view = this.buildView();
+      this.rebuildIndexes();
+    } else {
+      undo(tx.before);
+    }
+    Object.assign(this.raw.meta, tx.meta);
+  }
+
+  private entryOf(tx: Transaction): JournalEntry | undefined {
+    const meta = { ...this.raw.meta };
+    if (tx.replaced) return { meta, state: this.raw };
+    const ops: JournalOp[] = [];
+    for (const [collection, keys] of tx.before) {
+      const records = (this.raw as unknown as Record<string, Records>)[collection]!;
+      for (const key of keys.keys()) ops.push([collection, key, Object.hasOwn(records, key) ? records[key] : null]);
+    }
+    if (ops.length === 0 && meta.sequence === tx.meta.sequence) return undefined;
+    return { meta, ops };
+  }
+
+  private requireTransaction(what: string): Transaction {
+    if (!this.tx) throw new Error(`${what} must happen inside store.mutate()`);
+    return this.tx;
+  }
+
+  private buildView(): StoreData {
+    const view: Record<string, unknown> = { ...this.raw };
+    for (const name of COLLECTIONS) {
+      view[name] = new Proxy(this.raw[name], {
+        set: (target, key, value, receiver) => {
+          if (typeof key === 'symbol') return Reflect.set(target, key, value, receiver);
+          this.write(name, key, value);
+          return true;
+        },
+        deleteProperty: (target, key) => {
+          if (typeof key === 'symbol') return Reflect.deleteProperty(target, key);
+          this.write(name, key, ABSENT);
+          return true;
+        },
+      });
+    }
+    return view as StoreData;
+  }
+
+  private rebuildIndexes(): void {
+    for (const index of this.indexes) index.rebuild((this.raw as unknown as Record<string, Records>)[index.collection]!);
+  }
+}
+
+/** Applies one journal entry to plain state; applying it to state that already holds it changes nothing. */
+function applyEntry(data: StoreData, entry: JournalEntry): StoreData {
+  const state = entry.state ?? data;
+  for (const [collection, key, record] of entry.ops ?? []) {
+    const records = (state as unknown as Record<string, Records>)[collection]!;
+    if (record === null) delete records[key];
+    else records[key] = record;
+  }
+  state.meta = { ...state.meta, ...entry.meta };
+  return state;
+}
+
+function describeInvalidEntry(entry: JournalEntry): string | undefined {
+  if (entry.state !== undefined) return describeInvalid(entry.state);
+  if (!Array.isArray(entry.ops)) return 'it has neither ops nor state';
+  for (const op of entry.ops) {
+    if (!Array.isArray(op) || !(COLLECTIONS as readonly unknown[]).includes(op[0]) || typeof op[1] !== 'string') {
+      return `'${JSON.stringify(op).slice(0, 80)}' is not an operation on a known collection`;
+    }
+  }
+  return undefined;
 }
 
 /** Thrown by `replaceAll` for a state that does not validate. */
 export class StateError extends Error {}
-
-/** Every record collection of a state (everything but `meta`), so new collections need no code here. */
-function collectionsOf(data: StoreData): Record<string, unknown>[] {
-  return Object.entries(data)
-    .filter(([name]) => name !== 'meta')
-    .map(([, collection]) => collection as Record<string, unknown>);
-}
 
 function addLaterCollections(data: unknown): void {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return;

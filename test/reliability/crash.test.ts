@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,7 +89,8 @@ describe('crashes and restarts', () => {
       await load.stop();
       total += load.acked.size;
 
-      expect(describeInvalid(JSON.parse(readFileSync(db, 'utf8')))).toBeUndefined();
+      // The lowdb file (when the journal has been folded into it yet) is always a valid store.
+      if (existsSync(db)) expect(describeInvalid(JSON.parse(readFileSync(db, 'utf8')))).toBeUndefined();
       const again = start(db);
       await readBack(await again.url, load.acked);
       again.child.kill('SIGKILL');

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: fruxon-mock against Prism, json-server and bare Express, then fruxon-mock as its store
+ * grows. Every server is its own process on 127.0.0.1, started fresh for each workload; autocannon drives
+ * it from this process. `--quick` (or BENCH_QUICK=1) runs shorter for iteration and writes no RESULTS.md.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Generator } from '../src/generate/generator.js';
+import { measure, type LoadSettings, type Measurement } from './load.js';
+import { writePreloadedJsonServerDb, writePreloadedStore } from './preload.js';
+import { renderReport, type GrowthRow, type Results } from './report.js';
+import { ROOT, SERVER_KINDS, startServer, type RunningServer, type ServerKind } from './servers.js';
+import { HEADERS, WORKLOADS } from './workloads.js';
+
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const LOAD: LoadSettings = quick
+  ? { connections: 16, durationSec: 2, warmupSec: 1, rounds: 1, quietWaitMs: 1000 }
+  : { connections: 16, durationSec: 4, warmupSec: 2, rounds: 2, quietWaitMs: 3000 };
+const GROWTH_SIZES = quick ? [0, 10_000, 100_000] : [0, 10_000, 50_000, 100_000];
+const JSON_SERVER_GROWTH_SIZES = [0, 10_000];
+
+let nextPort = 4100;
+const scratch = mkdtempSync(join(tmpdir(), 'fruxon-bench-'));
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const results: Results = { quick, load: LOAD, runs: [], coldStarts: {}, growth: [], durability: undefined };
+  log(`fruxon-mock bench (${quick ? 'quick' : 'full'}): ${LOAD.connections} connections, ${LOAD.warmupSec} s warm-up + ${LOAD.durationSec} s per run`);
+
+  for (const workload of WORKLOADS) {
+    for (const kind of SERVER_KINDS) {
+      const server = await start(kind, results);
+      try {
+        const requests = await workload.prepare(server);
+        if (!requests) {
+          results.runs.push({ workload: workload.name, single: workload.single, kind, measurement: undefined, peakRssMb: Number.NaN });
+          log(`  ${workload.name} / ${kind}: n/a`);
+          continue;
+        }
+        const measurement = await measure(server.origin, requests, LOAD, server.pid);
+        results.runs.push({ workload: workload.name, single: workload.single, kind, measurement, peakRssMb: server.peakRssMb() });
+        log(`  ${workload.name} / ${kind}: ${describe(measurement)}`);
+        if (kind === 'fruxon-mock' && workload.name === 'create config') {
+          results.durability = await checkDurability(server, measurement);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+
+  for (const size of GROWTH_SIZES) results.growth.push(await growFruxon(size));
+  for (const size of JSON_SERVER_GROWTH_SIZES) results.growth.push(await growJsonServer(size));
+
+  results.elapsedSec = (performance.now() - began) / 1000;
+  const report = renderReport(results);
+  process.stdout.write(`\n${report}\n`);
+  if (!quick) {
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), report);
+    log('wrote bench/RESULTS.md');
+  }
+}
+
+/** Starts a fresh server with its own empty data file and records its cold start. */
+async function start(kind: ServerKind, results: Results, dataFile?: string): Promise<RunningServer> {
+  const dir = mkdtempSync(join(scratch, `${kind}-`));
+  const file = dataFile ?? join(dir, 'db.json');
+  if (kind === 'json-server' && !dataFile) writeFileSync(file, JSON.stringify({ configs: [], participants: [] }));
+  const server = await startServer(kind, { port: nextPort++, dataFile: file });
+  if (!dataFile) (results.coldStarts[kind] ??= []).push(server.coldStartMs);
+  storeFiles.set(server.pid, file);
+  return server;
+}
+
+/**
+ * Kills fruxon-mock with SIGKILL right after the create run, restarts it on the same file, and counts the
+ * configs it has: every create that was answered 2xx must be there.
+ */
+async function checkDurability(server: RunningServer, measurement: Measurement): Promise<Results['durability']> {
+  const file = storeFileOf(server);
+  await server.crash();
+  const restarted = await startServer('fruxon-mock', { port: nextPort++, dataFile: file });
+  try {
+    const res = await fetch(`${restarted.origin}/v1/tenants/bench-create/integrations/slack/configs`, { headers: HEADERS });
+    const stored = ((await res.json()) as unknown[]).length;
+    log(`  durability: ${measurement.acknowledged} creates acknowledged, ${stored} stored after SIGKILL and restart`);
+    return { acknowledged: measurement.acknowledged, stored, restartMs: restarted.coldStartMs };
+  } finally {
+    await restarted.stop();
+  }
+}
+
+const storeFiles = new Map<number, string>();
+function storeFileOf(server: RunningServer): string {
+  return storeFiles.get(server.pid)!;
+}
+
+async function growFruxon(size: number): Promise<GrowthRow> {
+  const dir = mkdtempSync(join(scratch, `growth-${size}-`));
+  const file = join(dir, 'db.json');
+  const fileBytesBefore = size > 0 ? writePreloadedStore(file, size) : 0;
+  const server = await startServer('fruxon-mock', { port: nextPort++, dataFile: file });
+  const rssAfterStartMb = server.rssMb();
+  try {
+    const configs = '/v1/tenants/bench-growth/integrations/slack/configs';
+    const create = await measure(server.origin, [{ method: 'POST', path: configs, body: CONFIG_BODY }], LOAD, server.pid);
+    // Read back a preloaded config (tenant-1, sequence 1) when there is one, else one just created.
+    const path =
+      size > 0
+        ? `/v1/tenants/tenant-1/integrations/slack/configs/${new Generator(7).uuid(1)}`
+        : `${configs}/${await firstId(server.origin + configs)}`;
+    const get = await measure(server.origin, [{ method: 'GET', path }], LOAD, server.pid);
+    const row: GrowthRow = {
+      kind: 'fruxon-mock',
+      size,
+      startMs: server.coldStartMs,
+      create,
+      get,
+      rssAfterStartMb,
+      peakRssMb: server.peakRssMb(),
+      fileBytesBefore,
+      fileBytesAfter: 0,
+    };
+    await server.stop();
+    row.fileBytesAfter = sizeOf(file) + sizeOf(`${file}.journal`);
+    log(`  growth ${size}: create ${describe(create)}; get ${describe(get)}; peak RSS ${row.peakRssMb.toFixed(0)} MB`);
+    return row;
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function growJsonServer(size: number): Promise<GrowthRow> {
+  const dir = mkdtempSync(join(scratch, `json-server-growth-${size}-`));
+  const file = join(dir, 'db.json');
+  const fileBytesBefore = writePreloadedJsonServerDb(file, size);
+  const server = await startServer('json-server', { port: nextPort++, dataFile: file });
+  try {
+    const body = JSON.stringify({ tenant: 'bench-growth', integrationId: 'slack', displayName: 'Bench workspace' });
+    const create = await measure(server.origin, [{ method: 'POST', path: '/configs', body }], LOAD, server.pid);
+    const row: GrowthRow = {
+      kind: 'json-server',
+      size,
+      startMs: server.coldStartMs,
+      create,
+      get: undefined,
+      rssAfterStartMb: Number.NaN,
+      peakRssMb: server.peakRssMb(),
+      fileBytesBefore,
+      fileBytesAfter: 0,
+    };
+    await server.stop();
+    row.fileBytesAfter = sizeOf(file);
+    log(`  json-server growth ${size}: create ${describe(create)}`);
+    return row;
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const CONFIG_BODY = JSON.stringify({ displayName: 'Bench workspace', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 't' } } });
+
+async function firstId(url: string): Promise<string> {
+  const res = await fetch(url, { method: 'POST', headers: HEADERS, body: CONFIG_BODY });
+  return ((await res.json()) as { id: string }).id;
+}
+
+function sizeOf(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+function describe(m: Measurement): string {
+  return `${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, max ${m.max} ms, errors ${m.errors}, others' CPU ${(m.background * 100).toFixed(0)}%`;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(scratch, { recursive: true, force: true }));

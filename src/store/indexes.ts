@@ -1,0 +1,44 @@
+/** Marks a record that is not there, before a create or after a removal. */
+export const ABSENT: unique symbol = Symbol('absent');
+export type Slot = unknown | typeof ABSENT;
+
+/**
+ * A secondary index over one collection: record keys grouped by a value derived from each record (say its
+ * tenant and integration), in the order they were first stored, so a list costs O(its length), not O(store).
+ */
+export class Index {
+  private readonly groups = new Map<string, Set<string>>();
+
+  constructor(
+    readonly collection: string,
+    private readonly groupOf: (record: never) => string,
+  ) {}
+
+  /** The keys in one group; empty when there are none. */
+  keys(group: string): Iterable<string> {
+    return this.groups.get(group) ?? [];
+  }
+
+  /** Follows one record from `before` to `after` (either may be ABSENT). */
+  move(key: string, before: Slot, after: Slot): void {
+    const from = before === ABSENT ? undefined : this.groupOf(before as never);
+    const to = after === ABSENT ? undefined : this.groupOf(after as never);
+    if (from === to) return;
+    if (from !== undefined) {
+      const group = this.groups.get(from);
+      group?.delete(key);
+      if (group?.size === 0) this.groups.delete(from);
+    }
+    if (to !== undefined) {
+      let group = this.groups.get(to);
+      if (!group) this.groups.set(to, (group = new Set()));
+      group.add(key);
+    }
+  }
+
+  /** Rebuilds the index from a whole collection. */
+  rebuild(records: Record<string, unknown>): void {
+    this.groups.clear();
+    for (const [key, record] of Object.entries(records)) this.move(key, ABSENT, record);
+  }
+}
