@@ -145,10 +145,10 @@ describe('Journal', () => {
   it('is a ring buffer: the oldest entries go first once it is full', () => {
     const journal = new Journal(3);
     for (const path of ['/1', '/2', '/3', '/4', '/5']) {
-      journal.record({
-        time: 0, tenant: null, method: 'GET', path, query: {}, operationId: null, status: 200, durationMs: 0,
-        requestHeaders: {}, requestBody: null, responseBody: null, fault: null, violations: [],
-      });
+      journal.record(
+        { time: 0, tenant: null, method: 'GET', path, query: {}, operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
+        () => ({ requestHeaders: {}, requestBody: null, responseBody: null }),
+      );
     }
     expect(journal.list().map((e) => e.path)).toEqual(['/5', '/4', '/3']);
     expect(journal.list().map((e) => e.id)).toEqual([5, 4, 3]);

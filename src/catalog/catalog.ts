@@ -24,11 +24,18 @@ export function catalogSecretParameterNames(catalog: Catalog): Set<string> {
   return new Set(catalog.integrations.flatMap((i) => [...secretParameterNames(i)]));
 }
 
-/** Names of the integration's parameters flagged secret, connection and auth alike. */
+const secretNamesCache = new WeakMap<IntegrationFixture, Set<string>>();
+
+/** Names of the integration's parameters flagged secret, connection and auth alike (worked out once). */
 export function secretParameterNames(integration: IntegrationFixture): Set<string> {
-  return new Set(
-    [...integration.parameters, ...integration.authMethods.flatMap((m) => m.parameters)]
-      .filter((p) => p.secret)
-      .map((p) => p.name),
-  );
+  let names = secretNamesCache.get(integration);
+  if (!names) {
+    names = new Set(
+      [...integration.parameters, ...integration.authMethods.flatMap((m) => m.parameters)]
+        .filter((p) => p.secret)
+        .map((p) => p.name),
+    );
+    secretNamesCache.set(integration, names);
+  }
+  return names;
 }

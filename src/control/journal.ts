@@ -26,6 +26,11 @@ export type JournalEntry = {
   violations: string[];
 };
 
+/** The heavy part of an entry, worked out when the entry is read. */
+type Details = Pick<JournalEntry, 'requestHeaders' | 'requestBody' | 'responseBody'>;
+
+type StoredEntry = Omit<JournalEntry, keyof Details> & { details: () => Details };
+
 /** Every field narrows the list; all are optional. */
 export type JournalFilter = {
   method?: string;
@@ -48,17 +53,20 @@ const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
 
 /** A bounded request log, newest first: a ring buffer that forgets the oldest entry when full. */
 export class Journal {
-  private entries: JournalEntry[] = [];
+  private entries: StoredEntry[] = [];
   private lastId = 0;
 
   constructor(readonly capacity = DEFAULT_JOURNAL_SIZE) {}
 
-  record(entry: Omit<JournalEntry, 'id'>): JournalEntry {
+  /**
+   * Adds an entry. The headers and bodies come as a thunk, run only when the entry is read: parsing and
+   * redacting every response on the hot path cost a third of a GET, and most entries are never read.
+   */
+  record(entry: Omit<JournalEntry, 'id' | keyof Details>, details: () => Details): void {
     this.lastId += 1;
-    const recorded = { id: this.lastId, ...entry };
-    this.entries.push(recorded);
+    let materialized: Details | undefined;
+    this.entries.push({ id: this.lastId, ...entry, details: () => (materialized ??= details()) });
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
-    return recorded;
   }
 
   /** The matching entries, newest first. */
@@ -76,7 +84,8 @@ export class Journal {
           (since === undefined || e.time >= since),
       )
       .reverse();
-    return structuredClone(filter.limit === undefined ? matching : matching.slice(0, filter.limit));
+    const picked = filter.limit === undefined ? matching : matching.slice(0, filter.limit);
+    return structuredClone(picked.map(({ details, ...entry }) => ({ ...entry, ...details() })));
   }
 
   get size(): number {
@@ -103,7 +112,11 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
       if (done) return;
       done = true;
       const path = req.originalUrl.split('?')[0]!;
-      journal.record({
+      const { body } = req as { body?: unknown };
+      const { headers } = req;
+      const responseBody = sent.body;
+      journal.record(
+        {
         time,
         tenant: tenantOf(path),
         method: req.method,
@@ -112,12 +125,15 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
         operationId: (res.locals.operationId as string | undefined) ?? null,
         status: dropped ? null : res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
-        requestHeaders: redactHeaders(req),
-        requestBody: redact(req.body ?? null, secretParameters),
-        responseBody: redact(parseBody(sent.body), secretParameters),
         fault: (res.locals.fault as FaultApplied | undefined) ?? null,
         violations: (res.locals.violations as string[] | undefined) ?? [],
-      });
+        },
+        () => ({
+          requestHeaders: redactHeaders(headers),
+          requestBody: redact(body ?? null, secretParameters),
+          responseBody: redact(parseBody(responseBody), secretParameters),
+        }),
+      );
     };
     res.once('finish', () => finish(false));
     res.once('close', () => finish(!res.writableFinished));
@@ -149,9 +165,9 @@ export function redact(value: unknown, secretParameters: ReadonlySet<string> = n
   );
 }
 
-function redactHeaders(req: Request): Record<string, string> {
+function redactHeaders(requestHeaders: Request['headers']): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(requestHeaders)) {
     if (value === undefined) continue;
     const text = Array.isArray(value) ? value.join(', ') : value;
     if (!SECRET_HEADERS.has(name)) headers[name] = text;
