@@ -187,22 +187,6 @@ describe('Store.mutate', () => {
     expect(() => store.nextSequence()).toThrow(/inside store\.mutate/);
   });
 
-  it('journals assignments and deletes made through the state view, so new collections need no code', async () => {
-    const store = await Store.openFile(file);
-    const { data } = store as unknown as { data: StoreData };
-    await store.mutate(() => {
-      data.configs.a = config('a');
-      data.configs.b = config('b');
-    });
-    await store.mutate(() => delete data.configs.a);
-    expect(() => (data.configs.c = config('c'))).toThrow(/inside store\.mutate/);
-
-    const reopened = await Store.openFile(file);
-    expect(Object.keys(reopened.snapshot().configs)).toEqual(['b']);
-    expect(reopened.listConfigs('acme', 'slack').map((c) => c.id)).toEqual(['b']);
-    await reopened.close();
-  });
-
   it('journals a replaced state as one entry that replays to that state', async () => {
     const store = await Store.openFile(file);
     await createConfig(store, 'a');

@@ -1,3 +1,4 @@
+import { problem } from '../http/problems.js';
 import type { AgentFixture, AuthMethodFixture, Catalog, IntegrationFixture, ToolFixture } from './types.js';
 
 /** Fixture records carry no timestamps unless they say so; this is the fixed default (2026-01-01). */
@@ -5,6 +6,20 @@ export const FIXTURE_EPOCH = 1767225600000;
 
 export function findIntegration(catalog: Catalog, id: string): IntegrationFixture | undefined {
   return catalog.integrations.find((i) => i.id === id);
+}
+
+/** The catalog's integration, or a 404 problem (rule unknown-integration-404). */
+export function integrationOr404(catalog: Catalog, id: string): IntegrationFixture {
+  const integration = findIntegration(catalog, id);
+  if (!integration) throw problem('notFound', `Integration '${id}' was not found.`);
+  return integration;
+}
+
+/** The catalog's agent (every tenant's), or a 404 problem. */
+export function agentOr404(catalog: Catalog, id: string): AgentFixture {
+  const agent = findAgent(catalog, id);
+  if (!agent) throw problem('notFound', `Agent '${id}' was not found.`);
+  return agent;
 }
 
 export function findAuthMethod(integration: IntegrationFixture, id: string | null): AuthMethodFixture | undefined {

@@ -54,20 +54,17 @@ type Transaction = {
  * read through the finders and change it only inside `mutate`, which runs its function synchronously (so no
  * other request can interleave), undoes it if it throws, and resolves once the change is durable.
  *
- * Every write goes through `write`, which records it for the journal and keeps the indexes in step. Methods
- * may also assign to `this.data.<collection>[key]` or `delete` from it: those collections are proxies that
- * route the assignment through `write`, so new collections need no persistence code of their own.
+ * Every write goes through `write(collection, key, record | ABSENT)`, which records it for the journal and
+ * keeps the indexes in step, so a new collection needs no persistence code of its own.
  */
 export class Store {
   private raw: StoreData;
-  private view: StoreData;
   private tx: Transaction | undefined;
   private readonly indexes = createIndexes();
   private readonly persistence: Persistence;
 
   private constructor(data: StoreData, persistence: (state: () => StoreData) => Persistence) {
     this.raw = data;
-    this.view = this.buildView();
     this.rebuildIndexes();
     this.persistence = persistence(() => this.raw);
   }
@@ -98,11 +95,6 @@ export class Store {
   /** A store that lives in memory only (tests, `--in-memory`). */
   static async openMemory(initial?: StoreData): Promise<Store> {
     return new Store(initial ?? emptyData(), () => MEMORY_PERSISTENCE);
-  }
-
-  /** The state, with collections that journal every assignment and `delete` made inside `mutate`. */
-  private get data(): StoreData {
-    return this.view;
   }
 
   /**
@@ -306,7 +298,6 @@ export class Store {
     tx.replaced ??= { data: this.raw, before: tx.before };
     tx.before = new Map();
     this.raw = next;
-    this.view = this.buildView();
     this.rebuildIndexes();
   }
 
@@ -354,8 +345,7 @@ export class Store {
     if (tx.replaced) {
       this.raw = tx.replaced.data;
       undo(tx.replaced.before);
-      this.view = this.buildView();
-      this.rebuildIndexes();
+        this.rebuildIndexes();
     } else {
       undo(tx.before);
     }
@@ -377,25 +367,6 @@ export class Store {
   private requireTransaction(what: string): Transaction {
     if (!this.tx) throw new Error(`${what} must happen inside store.mutate()`);
     return this.tx;
-  }
-
-  private buildView(): StoreData {
-    const view: Record<string, unknown> = { ...this.raw };
-    for (const name of COLLECTIONS) {
-      view[name] = new Proxy(this.raw[name], {
-        set: (target, key, value, receiver) => {
-          if (typeof key === 'symbol') return Reflect.set(target, key, value, receiver);
-          this.write(name, key, value);
-          return true;
-        },
-        deleteProperty: (target, key) => {
-          if (typeof key === 'symbol') return Reflect.deleteProperty(target, key);
-          this.write(name, key, ABSENT);
-          return true;
-        },
-      });
-    }
-    return view as StoreData;
   }
 
   private rebuildIndexes(): void {

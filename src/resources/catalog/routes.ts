@@ -1,19 +1,12 @@
 import type { ServiceDeps } from '../../app.js';
-import { FIXTURE_EPOCH, findAgent, findIntegration } from '../../catalog/catalog.js';
+import { FIXTURE_EPOCH, agentOr404, integrationOr404 } from '../../catalog/catalog.js';
 import type { AgentFixture, IntegrationFixture, ParameterFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';
 import { ok, type Handlers } from '../../http/handler.js';
 import { paginate } from '../../http/paging.js';
-import { problem } from '../../http/problems.js';
 
 /** The read-only catalog: integrations, their tools, and agents, the same in every tenant. */
 export function catalogHandlers({ catalog }: ServiceDeps): Handlers {
-  const integrationOr404 = (id: string) => {
-    const integration = findIntegration(catalog, id);
-    if (!integration) throw problem('notFound', `Integration '${id}' was not found.`);
-    return integration;
-  };
-
   return {
     listIntegrations: ({ query }) => {
       const search = typeof query.search === 'string' ? query.search.toLowerCase() : '';
@@ -28,10 +21,10 @@ export function catalogHandlers({ catalog }: ServiceDeps): Handlers {
       return ok(paginate(matching.map(toIntegrationView), query));
     },
 
-    getIntegration: ({ params }) => ok(toIntegrationView(integrationOr404(params.integration!))),
+    getIntegration: ({ params }) => ok(toIntegrationView(integrationOr404(catalog, params.integration!))),
 
     listIntegrationTools: ({ params, query }) => {
-      const integration = integrationOr404(params.integration!);
+      const integration = integrationOr404(catalog, params.integration!);
       const tools = integration.tools.map((t) => ({
         id: t.id,
         integrationId: integration.id,
@@ -43,9 +36,7 @@ export function catalogHandlers({ catalog }: ServiceDeps): Handlers {
     },
 
     getAgent: ({ tenant, params }) => {
-      const agent = findAgent(catalog, params.agent!);
-      if (!agent) throw problem('notFound', `Agent '${params.agent}' was not found.`);
-      return ok(toAgentView(agent, tenant));
+      return ok(toAgentView(agentOr404(catalog, params.agent!), tenant));
     },
   };
 }

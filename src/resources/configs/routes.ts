@@ -1,11 +1,11 @@
 import type { ServiceDeps } from '../../app.js';
+import { integrationOr404 } from '../../catalog/catalog.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
 import type { JsonObject } from '../../store/types.js';
 import {
   configOr404,
   createConfig,
   deleteConfig,
-  integrationOr404,
   publishConfig,
   revisionOr404,
   rollbackConfig,
@@ -19,7 +19,7 @@ import { toConfigView, toRevisionView } from './view.js';
 /** Integration configs: the draft, its published revisions, and the calls that resolve them. */
 export function configHandlers(deps: ServiceDeps): Handlers {
   const scopeOf = (call: Call) => ({ tenant: call.tenant, integrationId: call.params.integration!, user: call.user });
-  const integrationOf = (call: Call) => integrationOr404(deps, call.params.integration!);
+  const integrationOf = (call: Call) => integrationOr404(deps.catalog, call.params.integration!);
 
   return {
     createIntegrationConfig: async (call) => {

@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../../app.js';
-import { findAuthMethod, findIntegration, findTool } from '../../catalog/catalog.js';
+import { findAuthMethod, integrationOr404, findTool } from '../../catalog/catalog.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';
 import { fieldError, problem } from '../../http/problems.js';
@@ -30,12 +30,6 @@ export type ConfigBody = {
 
 type Scope = { tenant: string; integrationId: string; user: string };
 
-/** The integration of the route, or 404 (rule unknown-integration-404). */
-export function integrationOr404(deps: ServiceDeps, id: string): IntegrationFixture {
-  const integration = findIntegration(deps.catalog, id);
-  if (!integration) throw problem('notFound', `Integration '${id}' was not found.`);
-  return integration;
-}
 
 /** The config of this tenant and integration, or 404 (rule tenant-isolation). */
 export function configOr404(deps: ServiceDeps, tenant: string, integrationId: string, id: string): ConfigRecord {
@@ -45,7 +39,7 @@ export function configOr404(deps: ServiceDeps, tenant: string, integrationId: st
 }
 
 export async function createConfig(deps: ServiceDeps, scope: Scope, body: ConfigBody): Promise<ConfigRecord> {
-  const integration = integrationOr404(deps, scope.integrationId);
+  const integration = integrationOr404(deps.catalog, scope.integrationId);
   // Everything is checked before anything is written: a failed create stores nothing.
   const auth = body.auth ? checkAuth(integration, body.auth, 'auth') : null;
   const authMap = checkAuthMap(integration, body.authMap ?? [], 'authMap');
@@ -86,7 +80,7 @@ export async function updateConfig(
   id: string,
   body: ConfigBody,
 ): Promise<ConfigRecord> {
-  const integration = integrationOr404(deps, scope.integrationId);
+  const integration = integrationOr404(deps.catalog, scope.integrationId);
   const current = configOr404(deps, scope.tenant, scope.integrationId, id);
   const auth = body.auth ? checkAuth(integration, body.auth, 'auth') : undefined;
   const authMap = body.authMap ? checkAuthMap(integration, body.authMap, 'authMap') : undefined;
@@ -112,7 +106,7 @@ export async function updateConfig(
 }
 
 export async function deleteConfig(deps: ServiceDeps, scope: Scope, id: string): Promise<void> {
-  integrationOr404(deps, scope.integrationId);
+  integrationOr404(deps.catalog, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   // Rule delete-cascades-revisions.
   await deps.store.mutate(() => deps.store.deleteConfig(config.id));
@@ -125,7 +119,7 @@ export async function publishConfig(
   id: string,
   note: string | null,
 ): Promise<RevisionRecord> {
-  integrationOr404(deps, scope.integrationId);
+  integrationOr404(deps.catalog, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   return deps.store.mutate(() => {
     const versions = deps.store.listRevisions(scope.tenant, config.id).map((r) => r.version);
@@ -159,7 +153,7 @@ export async function rollbackConfig(
   id: string,
   revisionId: string,
 ): Promise<RevisionRecord> {
-  integrationOr404(deps, scope.integrationId);
+  integrationOr404(deps.catalog, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   const revision = revisionOr404(deps, scope.tenant, config.id, revisionId);
   return deps.store.mutate(() => {
@@ -183,7 +177,7 @@ export function testTool(
   toolId: string | null,
   parameters: JsonObject | null,
 ): { revision: RevisionRecord; response: string } {
-  const integration = integrationOr404(deps, scope.integrationId);
+  const integration = integrationOr404(deps.catalog, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   if (toolId === null) {
     throw problem('validation', 'toolId is required.', { errors: fieldError('toolId', 'must not be null') });
@@ -210,7 +204,7 @@ export function verifyAuth(
   id: string,
   authMapIndex: number | undefined,
 ) {
-  const integration = integrationOr404(deps, scope.integrationId);
+  const integration = integrationOr404(deps.catalog, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   if (!config.auth && config.authMap.length === 0) {
     throw problem('configHasNoAuth', `Config '${config.id}' has neither auth nor authMap to verify.`);

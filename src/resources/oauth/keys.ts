@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../../app.js';
-import { findAuthMethod, findIntegration } from '../../catalog/catalog.js';
+import { findAuthMethod, integrationOr404 } from '../../catalog/catalog.js';
 import { fieldError, problem } from '../../http/problems.js';
 import type { AuthMethodFixture, IntegrationFixture } from '../../catalog/types.js';
 import type { OAuthKeyRecord } from '../../store/types.js';
@@ -39,8 +39,7 @@ export type OAuthGrant = { integration: IntegrationFixture; method: AuthMethodFi
  * method that is not OAuth or scopes the method does not offer. No scopes means the method's defaults.
  */
 export function resolveOAuthGrant(deps: Pick<ServiceDeps, 'catalog'>, request: MintRequest): OAuthGrant {
-  const integration = findIntegration(deps.catalog, request.integrationId);
-  if (!integration) throw problem('notFound', `Integration '${request.integrationId}' was not found.`);
+  const integration = integrationOr404(deps.catalog, request.integrationId);
   const oauthMethods = integration.authMethods.filter((m) => m.type === 'OAUTH2');
   const method = request.authMethodId ? findAuthMethod(integration, request.authMethodId) : oauthMethods[0];
   if (!method || method.type !== 'OAUTH2') {

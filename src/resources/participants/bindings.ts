@@ -1,6 +1,5 @@
 import type { ServiceDeps } from '../../app.js';
-import { findAgent } from '../../catalog/catalog.js';
-import type { AgentFixture } from '../../catalog/types.js';
+import { agentOr404 } from '../../catalog/catalog.js';
 import { problem, type FieldErrors } from '../../http/problems.js';
 import type { BindingRecord, MaxUrgency, ParticipantRecord } from '../../store/types.js';
 import { newBinding, participantOr404 } from './service.js';
@@ -12,13 +11,6 @@ export type RosterBody = {
   defaultForRoles?: string[] | null;
 };
 
-/** An agent of the tenant (the catalog's agents are every tenant's), or 404. */
-export function agentOr404(deps: ServiceDeps, id: string): AgentFixture {
-  const agent = findAgent(deps.catalog, id);
-  if (!agent) throw problem('notFound', `Agent '${id}' was not found.`);
-  return agent;
-}
-
 /** Rule binding-idempotent: an existing binding comes back unchanged; 404 for an unknown participant or agent. */
 export async function bindAgent(
   deps: ServiceDeps,
@@ -27,7 +19,7 @@ export async function bindAgent(
   agentId: string,
 ): Promise<{ binding: BindingRecord; participant: ParticipantRecord }> {
   const participant = participantOr404(deps, tenant, participantId);
-  agentOr404(deps, agentId);
+  agentOr404(deps.catalog, agentId);
   const existing = deps.store.findBinding(tenant, participant.id, agentId);
   if (existing) return { binding: existing, participant };
   const binding = await deps.store.mutate(() => {
@@ -87,7 +79,7 @@ export async function updateRoster(
 
 /** Rule consult-roster-by-agent: every participant bound to the agent, in binding order. */
 export function rosterOf(deps: ServiceDeps, tenant: string, agentId: string) {
-  agentOr404(deps, agentId);
+  agentOr404(deps.catalog, agentId);
   return deps.store.listBindings(tenant, { agentId }).map((binding) => ({
     binding,
     participant: deps.store.findParticipant(tenant, binding.participantId)!,
