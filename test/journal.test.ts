@@ -146,12 +146,32 @@ describe('Journal', () => {
     const journal = new Journal(3);
     for (const path of ['/1', '/2', '/3', '/4', '/5']) {
       journal.record(
-        { time: 0, tenant: null, method: 'GET', path, query: {}, operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
-        () => ({ requestHeaders: {}, requestBody: null, responseBody: null }),
+        { time: 0, tenant: null, method: 'GET', path, operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
+        () => ({ query: {}, requestHeaders: {}, requestBody: null, responseBody: null }),
       );
     }
     expect(journal.list().map((e) => e.path)).toEqual(['/5', '/4', '/3']);
     expect(journal.list().map((e) => e.id)).toEqual([5, 4, 3]);
+  });
+
+  it('keeps order when one tenant is cleared after the ring has wrapped', () => {
+    const journal = new Journal(4);
+    const tenants = ['a', 'b', 'a', 'b', 'a', 'b', 'a'];
+    tenants.forEach((tenant, i) =>
+      journal.record(
+        { time: i, tenant, method: 'GET', path: `/${i}`, operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
+        () => ({ query: {}, requestHeaders: {}, requestBody: null, responseBody: null }),
+      ),
+    );
+    expect(journal.list().map((e) => e.path)).toEqual(['/6', '/5', '/4', '/3']);
+    journal.clear('b');
+    expect(journal.list().map((e) => e.path)).toEqual(['/6', '/4']);
+    expect(journal.size).toBe(2);
+    journal.record(
+      { time: 9, tenant: 'a', method: 'GET', path: '/9', operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
+      () => ({ query: {}, requestHeaders: {}, requestBody: null, responseBody: null }),
+    );
+    expect(journal.list().map((e) => e.path)).toEqual(['/9', '/6', '/4']);
   });
 
   it('keeps only as many requests as the configured size', async () => {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { parse as parseQuery } from 'node:querystring';
 import type { Request, RequestHandler, Response } from 'express';
 
 /** How a fault changed a request, when one did. */
@@ -27,7 +28,7 @@ export type JournalEntry = {
 };
 
 /** The heavy part of an entry, worked out when the entry is read. */
-type Details = Pick<JournalEntry, 'requestHeaders' | 'requestBody' | 'responseBody'>;
+type Details = Pick<JournalEntry, 'query' | 'requestHeaders' | 'requestBody' | 'responseBody'>;
 
 type StoredEntry = Omit<JournalEntry, keyof Details> & { details: () => Details };
 
@@ -53,48 +54,68 @@ const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
 
 /** A bounded request log, newest first: a ring buffer that forgets the oldest entry when full. */
 export class Journal {
-  private entries: StoredEntry[] = [];
+  /** A fixed-size ring: `slots[(start + i) % capacity]` is the i-th oldest of `count` entries. */
+  private slots: (StoredEntry | undefined)[];
+  private start = 0;
+  private count = 0;
   private lastId = 0;
 
-  constructor(readonly capacity = DEFAULT_JOURNAL_SIZE) {}
+  constructor(readonly capacity = DEFAULT_JOURNAL_SIZE) {
+    this.slots = new Array<StoredEntry | undefined>(capacity);
+  }
 
   /**
-   * Adds an entry. The headers and bodies come as a thunk, run only when the entry is read: parsing and
-   * redacting every response on the hot path cost a third of a GET, and most entries are never read.
+   * Adds an entry, overwriting the oldest when full. The headers and bodies come as a thunk, run only when
+   * the entry is read: parsing and redacting every response on the hot path cost a third of a GET, and most
+   * entries are never read.
    */
   record(entry: Omit<JournalEntry, 'id' | keyof Details>, details: () => Details): void {
     this.lastId += 1;
     let materialized: Details | undefined;
-    this.entries.push({ id: this.lastId, ...entry, details: () => (materialized ??= details()) });
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    const stored = { id: this.lastId, ...entry, details: () => (materialized ??= details()) };
+    if (this.count < this.capacity) {
+      this.slots[(this.start + this.count) % this.capacity] = stored;
+      this.count += 1;
+    } else {
+      this.slots[this.start] = stored;
+      this.start = (this.start + 1) % this.capacity;
+    }
   }
 
   /** The matching entries, newest first. */
   list(filter: JournalFilter = {}): JournalEntry[] {
     const since = filter.since === undefined ? undefined : toEpoch(filter.since);
     const method = filter.method?.toUpperCase();
-    const matching = this.entries
-      .filter(
-        (e) =>
-          (method === undefined || e.method === method) &&
-          (filter.path === undefined || e.path.startsWith(filter.path)) &&
-          (filter.operationId === undefined || e.operationId === filter.operationId) &&
-          (filter.status === undefined || e.status === filter.status) &&
-          (filter.tenant === undefined || e.tenant === filter.tenant) &&
-          (since === undefined || e.time >= since),
-      )
-      .reverse();
+    const matching = this.newestFirst().filter(
+      (e) =>
+        (method === undefined || e.method === method) &&
+        (filter.path === undefined || e.path.startsWith(filter.path)) &&
+        (filter.operationId === undefined || e.operationId === filter.operationId) &&
+        (filter.status === undefined || e.status === filter.status) &&
+        (filter.tenant === undefined || e.tenant === filter.tenant) &&
+        (since === undefined || e.time >= since),
+    );
     const picked = filter.limit === undefined ? matching : matching.slice(0, filter.limit);
     return structuredClone(picked.map(({ details, ...entry }) => ({ ...entry, ...details() })));
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.count;
   }
 
   /** Forgets every entry, or only one tenant's. */
   clear(tenant?: string): void {
-    this.entries = tenant === undefined ? [] : this.entries.filter((e) => e.tenant !== tenant);
+    const kept = tenant === undefined ? [] : this.newestFirst().reverse().filter((e) => e.tenant !== tenant);
+    this.slots = new Array<StoredEntry | undefined>(this.capacity);
+    kept.forEach((entry, i) => (this.slots[i] = entry));
+    this.start = 0;
+    this.count = kept.length;
+  }
+
+  private newestFirst(): StoredEntry[] {
+    const result: StoredEntry[] = [];
+    for (let i = this.count - 1; i >= 0; i--) result.push(this.slots[(this.start + i) % this.capacity]!);
+    return result;
   }
 }
 
@@ -111,7 +132,7 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
     const finish = (dropped: boolean) => {
       if (done) return;
       done = true;
-      const path = req.originalUrl.split('?')[0]!;
+      const [path = '', search = ''] = req.originalUrl.split('?', 2);
       const { body } = req as { body?: unknown };
       const { headers } = req;
       const responseBody = sent.body;
@@ -121,7 +142,6 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
         tenant: tenantOf(path),
         method: req.method,
         path,
-        query: { ...(req.query as Record<string, unknown>) },
         operationId: (res.locals.operationId as string | undefined) ?? null,
         status: dropped ? null : res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
@@ -129,6 +149,7 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
         violations: (res.locals.violations as string[] | undefined) ?? [],
         },
         () => ({
+          query: { ...parseQuery(search) },
           requestHeaders: redactHeaders(headers),
           requestBody: redact(body ?? null, secretParameters),
           responseBody: redact(parseBody(responseBody), secretParameters),
