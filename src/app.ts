@@ -120,9 +120,10 @@ export function createApp(deps: AppDeps): Express {
 /** 404 for a path the spec does not have, 405 with `Allow` for a method it does not have there. */
 function matchRoute(routes: RouteTable): RequestHandler {
   return (req, res, next) => {
-    const match = routes.match(req.method, req.originalUrl.split('?')[0]!);
+    const path = req.originalUrl.split('?')[0]!;
+    const match = routes.match(req.method, path);
     if (match.kind === 'none') {
-      sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.originalUrl.split('?')[0]}.`));
+      sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${path}.`));
     } else if (match.kind === 'wrong-method') {
       sendProblem(
         res,

@@ -58,8 +58,7 @@ export async function createConfig(deps: ServiceDeps, scope: Scope, body: Config
       parameters: body.parameters ?? {},
       auth: auth ? grant(deps, integration, auth, sequence) : null,
       authMap,
-      // Rule sandbox-mode-defaults-to-none.
-      sandboxMode: body.sandboxMode && body.sandboxMode !== 'UNSPECIFIED' ? body.sandboxMode : 'NONE',
+      sandboxMode: sandboxModeOr(body.sandboxMode, 'NONE'),
       sandboxVariant: variant,
       // Rule config-starts-as-draft.
       publishedRevisionId: null,
@@ -95,7 +94,7 @@ export async function updateConfig(
       parameters: body.parameters ?? current.parameters,
       auth: auth ? grant(deps, integration, auth, deps.store.nextSequence()) : current.auth,
       authMap: authMap ?? current.authMap,
-      sandboxMode: body.sandboxMode && body.sandboxMode !== 'UNSPECIFIED' ? body.sandboxMode : current.sandboxMode,
+      sandboxMode: sandboxModeOr(body.sandboxMode, current.sandboxMode),
       sandboxVariant: variant ?? current.sandboxVariant,
       modifiedAt: now,
     };
@@ -254,6 +253,11 @@ function verifyOne(
   return missing.length === 0
     ? { success: true, error: null, authorizationUrl: null }
     : { success: false, error: `Missing required credential(s): ${missing.join(', ')}.`, authorizationUrl: null };
+}
+
+/** Rule sandbox-mode-defaults-to-none: an omitted or UNSPECIFIED mode means "not sent". */
+function sandboxModeOr(sent: SandboxMode | undefined, fallback: SandboxMode): SandboxMode {
+  return sent && sent !== 'UNSPECIFIED' ? sent : fallback;
 }
 
 function checkAuth(integration: IntegrationFixture, auth: Partial<AuthConfig>, field: string): AuthConfig {
