@@ -12,6 +12,7 @@ import { limitBodyDepth } from './http/depth.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
 import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
 import type { Call, Handlers } from './http/handler.js';
+import { pipeline, under } from './http/pipeline.js';
 import { problem } from './http/problems.js';
 import { memoizeRouteCompilation, skipUnusedSpecValidator } from './http/validator-tweaks.js';
 import { RouteTable } from './http/routes.js';
@@ -91,27 +92,33 @@ export function createApp(deps: AppDeps): Express {
       operationCount: routes.operationIds().length,
     }),
   );
-  app.use('/v1', recordRequests(control.journal, catalogSecretParameterNames(deps.catalog)));
-  app.use('/v1', matchRoute(routes));
-  app.use('/v1', requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
-  app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
-  app.use(limitBodyDepth());
-  app.use('/v1', injectFaults(control.faults, control.responses));
   memoizeRouteCompilation();
   skipUnusedSpecValidator();
+  // The API's middlewares, in the order they run, as one Express layer (see `pipeline`).
   app.use(
-    OpenApiValidator.middleware({
-      apiSpec: spec as never,
-      validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
-      validateResponses: options.validateResponses ? { removeAdditional: false } : false,
-      validateSecurity: false,
-      validateFormats: true,
-      // The spec is checked by `npm run lint:spec`; checking it on every start cost a third of a cold start.
-      validateApiSpec: false,
-    }),
+    under(
+      '/v1',
+      pipeline([
+        recordRequests(control.journal, catalogSecretParameterNames(deps.catalog)),
+        matchRoute(routes),
+        requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }),
+        express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
+        limitBodyDepth(),
+        injectFaults(control.faults, control.responses),
+        OpenApiValidator.middleware({
+          apiSpec: spec as never,
+          validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+          validateResponses: options.validateResponses ? { removeAdditional: false } : false,
+          validateSecurity: false,
+          validateFormats: true,
+          // The spec is checked by `npm run lint:spec`; checking it on every start cost a third of a cold start.
+          validateApiSpec: false,
+        }),
+        tolerateViolations(options.validation),
+        dispatch(handlers),
+      ]),
+    ),
   );
-  app.use(tolerateViolations(options.validation));
-  app.use(dispatch(handlers));
   app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
   app.use(errorHandler(options.logger));
   return app;

@@ -133,33 +133,39 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
       if (done) return;
       done = true;
       const [path = '', search = ''] = req.originalUrl.split('?', 2);
-      const { body } = req as { body?: unknown };
-      const { headers } = req;
-      const responseBody = sent.body;
       journal.record(
         {
-        time,
-        tenant: tenantOf(path),
-        method: req.method,
-        path,
-        operationId: (res.locals.operationId as string | undefined) ?? null,
-        status: dropped ? null : res.statusCode,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-        fault: (res.locals.fault as FaultApplied | undefined) ?? null,
-        violations: (res.locals.violations as string[] | undefined) ?? [],
+          time,
+          tenant: tenantOf(path),
+          method: req.method,
+          path,
+          operationId: (res.locals.operationId as string | undefined) ?? null,
+          status: dropped ? null : res.statusCode,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          fault: (res.locals.fault as FaultApplied | undefined) ?? null,
+          violations: (res.locals.violations as string[] | undefined) ?? [],
         },
-        () => ({
-          query: { ...parseQuery(search) },
-          requestHeaders: redactHeaders(headers),
-          requestBody: redact(body ?? null, secretParameters),
-          responseBody: redact(parseBody(responseBody), secretParameters),
-        }),
+        detailsLater(search, req.headers, (req as { body?: unknown }).body, sent.body, secretParameters),
       );
     };
     res.once('finish', () => finish(false));
     res.once('close', () => finish(!res.writableFinished));
     next();
   };
+}
+
+/**
+ * The thunk that works out an entry's details. It is made outside the middleware so that it holds only
+ * these values: a closure made inside would keep the whole request and response alive for as long as the
+ * entry stays in the journal, and the old generation would fill with them under load.
+ */
+function detailsLater(search: string, headers: Request['headers'], body: unknown, responseBody: unknown, secretParameters: ReadonlySet<string>): () => Details {
+  return () => ({
+    query: { ...parseQuery(search) },
+    requestHeaders: redactHeaders(headers),
+    requestBody: redact(body ?? null, secretParameters),
+    responseBody: redact(parseBody(responseBody), secretParameters),
+  });
 }
 
 /**
