@@ -14,7 +14,7 @@ import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors
 import type { Call, Handlers } from './http/handler.js';
 import { pipeline, under } from './http/pipeline.js';
 import { problem } from './http/problems.js';
-import { memoizeRouteCompilation, skipUnusedSpecValidator } from './http/validator-tweaks.js';
+import { precompileRouteLookup, skipUnusedSpecValidator } from './http/validator-tweaks.js';
 import { RouteTable } from './http/routes.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
       operationCount: routes.operationIds().length,
     }),
   );
-  memoizeRouteCompilation();
+  precompileRouteLookup();
   skipUnusedSpecValidator();
   // The API's middlewares, in the order they run, as one Express layer (see `pipeline`).
   app.use(
