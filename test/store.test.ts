@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../src/store/store.js';
+import type { ConfigRecord, RevisionRecord } from '../src/store/types.js';
 
 describe('Store.openFile', () => {
   const dirs: string[] = [];
@@ -24,5 +25,39 @@ describe('Store.openFile', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ meta: { schemaVersion: 1, sequence: 0 }, configs: {}, revisions: {}, oauthKeys: {}, participants: [] }));
     await expect(Store.openFile(file)).rejects.toThrow(/participants must be an object keyed by id/);
+  });
+});
+
+describe('Store.latestRevision', () => {
+  const revision = (id: string, version: number, configId = 'c1', tenant = 'acme'): RevisionRecord => ({ id, tenant, tenantId: 't', configId, version, parameters: {}, auth: null, authMap: [], sandboxMode: 'NONE', sandboxVariant: null, note: null, createdBy: 'u', createdAt: 0 });
+  const config = (id: string): ConfigRecord => ({ id, tenant: 'acme', integrationId: 'slack', displayName: null, parameters: {}, auth: null, authMap: [], sandboxMode: 'NONE', sandboxVariant: null, publishedRevisionId: null, createdBy: 'u', createdAt: 0, modifiedAt: 0 });
+
+  it('is the revision stored last for the config, and follows undo and deletion', async () => {
+    const store = await Store.openMemory();
+    expect(store.latestRevision('acme', 'c1')).toBeUndefined();
+    await store.mutate(() => {
+      store.putConfig(config('c1'));
+      store.putRevision(revision('r1', 1));
+      store.putRevision(revision('r2', 2));
+      store.putRevision(revision('other', 7, 'c2'));
+    });
+    expect(store.latestRevision('acme', 'c1')?.id).toBe('r2');
+    expect(store.latestRevision('globex', 'c1')).toBeUndefined();
+
+    // A change that throws is undone, and so is its revision.
+    await expect(
+      store.mutate(() => {
+        store.putRevision(revision('r3', 3));
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(store.latestRevision('acme', 'c1')?.id).toBe('r2');
+
+    // Rewriting a revision keeps its place; deleting the config removes them all.
+    await store.mutate(() => store.putRevision({ ...revision('r1', 1), note: 'edited' }));
+    expect(store.latestRevision('acme', 'c1')?.id).toBe('r2');
+    await store.mutate(() => store.deleteConfig('c1'));
+    expect(store.latestRevision('acme', 'c1')).toBeUndefined();
+    expect(store.latestRevision('acme', 'c2')?.id).toBe('other');
   });
 });

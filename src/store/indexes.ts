@@ -8,6 +8,8 @@ export type Slot = unknown | typeof ABSENT;
  */
 export class Index {
   private readonly groups = new Map<string, Set<string>>();
+  /** The key each group gained last, so the newest record of a group costs O(1). */
+  private readonly lastKeys = new Map<string, string>();
 
   constructor(
     readonly collection: string,
@@ -19,6 +21,11 @@ export class Index {
     return this.groups.get(group) ?? [];
   }
 
+  /** The key stored last in one group (the newest record), if the group has any. */
+  last(group: string): string | undefined {
+    return this.lastKeys.get(group);
+  }
+
   /** Follows one record from `before` to `after` (either may be ABSENT). */
   move(key: string, before: Slot, after: Slot): void {
     const from = before === ABSENT ? undefined : this.groupOf(before as never);
@@ -28,17 +35,28 @@ export class Index {
       const group = this.groups.get(from);
       group?.delete(key);
       if (group?.size === 0) this.groups.delete(from);
+      // Only a removal of the newest record walks the group, to find the one before it.
+      if (this.lastKeys.get(from) === key) {
+        let newest: string | undefined;
+        for (const remaining of group ?? []) newest = remaining;
+        if (newest === undefined) this.lastKeys.delete(from);
+        else this.lastKeys.set(from, newest);
+      }
     }
     if (to !== undefined) {
       let group = this.groups.get(to);
       if (!group) this.groups.set(to, (group = new Set()));
-      group.add(key);
+      if (!group.has(key)) {
+        group.add(key);
+        this.lastKeys.set(to, key);
+      }
     }
   }
 
   /** Rebuilds the index from a whole collection. */
   rebuild(records: Record<string, unknown>): void {
     this.groups.clear();
+    this.lastKeys.clear();
     for (const [key, record] of Object.entries(records)) this.move(key, ABSENT, record);
   }
 }

@@ -176,6 +176,13 @@ export class Store {
     return this.listGroup<RevisionRecord>('revisions', configId).filter((r) => r.tenant === tenant);
   }
 
+  /** The config's revision stored last: the highest version, since `:publish` numbers each one after it. */
+  latestRevision(tenant: string, configId: string): RevisionRecord | undefined {
+    const key = this.indexOf('revisions').last(configId);
+    const revision = key === undefined ? undefined : this.find<RevisionRecord>('revisions', key);
+    return revision && revision.tenant === tenant ? revision : undefined;
+  }
+
   putRevision(revision: RevisionRecord): void {
     this.write('revisions', revision.id, revision);
   }

@@ -121,13 +121,14 @@ export async function publishConfig(
   integrationOr404(deps.catalog, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   return deps.store.mutate(() => {
-    const versions = deps.store.listRevisions(scope.tenant, config.id).map((r) => r.version);
+    // O(1) however often the config was published: the newest revision holds the highest version.
+    const latest = deps.store.latestRevision(scope.tenant, config.id);
     const revision: RevisionRecord = {
       id: deps.generator.uuid(deps.store.nextSequence()),
       tenant: scope.tenant,
       tenantId: nameUuid(scope.tenant),
       configId: config.id,
-      version: Math.max(0, ...versions) + 1,
+      version: (latest?.version ?? 0) + 1,
       ...structuredClone({
         parameters: config.parameters,
         auth: config.auth,
