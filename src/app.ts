@@ -184,7 +184,10 @@ function dispatch(handlers: Handlers): RequestHandler {
       query: req.query as Record<string, unknown>,
       body: req.body,
       user: caller.user,
-      baseUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+      // Only the OAuth calls need it; working out the protocol costs on every request.
+      get baseUrl() {
+        return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+      },
     };
     const reply = await handler(call);
     res.status(reply.status).set(reply.headers ?? {});

@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from '../http/errors.js';
 import { problem, problemForStatus } from '../http/problems.js';
 import type { RouteTable } from '../http/routes.js';
@@ -57,6 +57,11 @@ export class FaultRules {
     private readonly routes: RouteTable,
     private readonly responses: DocumentedResponses,
   ) {}
+
+  /** How many rules are set. */
+  get size(): number {
+    return this.rules.length;
+  }
 
   /** Adds a rule, or throws an `unprocessable` problem saying what is wrong with it. */
   add(input: FaultRuleInput): FaultRule {
@@ -170,9 +175,8 @@ export function parsePrefer(header: string | undefined): Preferences {
  * A `Prefer` header wins over the rules, and then no rule is used up.
  */
 export function injectFaults(rules: FaultRules, responses: DocumentedResponses): RequestHandler {
-  return async (req, res, next) => {
+  return (req, res, next) => {
     const operationId = res.locals.operationId as string;
-    const path = req.originalUrl.split('?')[0]!;
     let fault: FaultApplied | undefined;
     try {
       fault = preferredFault(parsePrefer(req.get('prefer')), operationId, responses);
@@ -180,27 +184,40 @@ export function injectFaults(rules: FaultRules, responses: DocumentedResponses):
       next(error);
       return;
     }
-    if (!fault) {
+    if (!fault && rules.size > 0) {
+      const path = req.originalUrl.split('?')[0]!;
       const rule = rules.take({ operationId, path, tenant: tenantOf(path) });
       if (rule) fault = { source: 'rule', ruleId: rule.id, status: rule.status, delayMs: rule.delay, dropped: rule.drop };
     }
+    // Most requests have no fault: they go on synchronously, with no promise made for them.
     if (!fault) {
       next();
       return;
     }
     res.locals.fault = fault;
-    if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-    if (fault.dropped) {
-      req.socket.destroy();
-      return;
-    }
-    if (fault.status === null) {
-      next();
-      return;
-    }
-    res.set('X-Mock-Fault', fault.ruleId ?? 'prefer');
-    sendFault(res, fault.status, responses.shapeOf(operationId, fault.status)?.body ?? 'problem', fault);
+    return applyFault(fault, req, res, next, responses, operationId);
   };
+}
+
+async function applyFault(
+  fault: FaultApplied,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  responses: DocumentedResponses,
+  operationId: string,
+): Promise<void> {
+  if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (fault.dropped) {
+    req.socket.destroy();
+    return;
+  }
+  if (fault.status === null) {
+    next();
+    return;
+  }
+  res.set('X-Mock-Fault', fault.ruleId ?? 'prefer');
+  sendFault(res, fault.status, responses.shapeOf(operationId, fault.status)?.body ?? 'problem', fault);
 }
 
 function preferredFault(prefer: Preferences, operationId: string, responses: DocumentedResponses): FaultApplied | undefined {

@@ -128,10 +128,9 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
     const time = Date.now();
     const started = performance.now();
     const sent = captureBody(res);
-    let done = false;
-    const finish = (dropped: boolean) => {
-      if (done) return;
-      done = true;
+    // A response emits 'close' last, finished or not: one listener tells a sent response from a dropped one.
+    res.once('close', () => {
+      const dropped = !res.writableFinished;
       const [path = '', search = ''] = req.originalUrl.split('?', 2);
       journal.record(
         {
@@ -147,9 +146,7 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
         },
         detailsLater(search, req.headers, (req as { body?: unknown }).body, sent.body, secretParameters),
       );
-    };
-    res.once('finish', () => finish(false));
-    res.once('close', () => finish(!res.writableFinished));
+    });
     next();
   };
 }
