@@ -115,6 +115,7 @@ export function renderReport(results: Results): string {
     '## Growth',
     '',
     'Create, then get, with records already stored (a preloaded store file); start is process start to first 200 with that file.',
+    `Each growth run has at most two measured rounds (every round adds records), after the same warm-up.`,
     'The file size after is the store file plus journal once the server was stopped.',
     '',
     '| server | records stored | start ms | create req/s | create p99 ms | create vs empty | get req/s | get p99 ms | RSS after start MB | peak RSS MB | file before MB | file after MB | others\' CPU (create) |',
@@ -131,7 +132,33 @@ export function renderReport(results: Results): string {
   add('', '## Targets', '', '| target | figure | met |', '| --- | --- | --- |');
   for (const target of targets(results, rps)) add(`| ${target.name} | ${target.figure} | ${target.met ? 'met' : '**not met**'} |`);
   add(READING_THE_MISSES);
+  add(...latencyTable(results));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * p99 next to the mean latency each closed-loop run implies (connections / throughput): with every connection
+ * sending its next request as soon as the last is answered, the mean is set by throughput alone, and the
+ * ratio shows how much of the tail is queueing every server has and how much is the server's own stalls.
+ */
+function latencyTable(results: Results): string[] {
+  const lines = [
+    '',
+    `| workload | fruxon-mock mean ms | fruxon-mock p99 ms | p99 / mean | bare Express mean ms | bare Express p99 ms | p99 / mean | req/s for a 10 ms p99 at fruxon-mock's ratio |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const meanMs = (m: Measurement) => (results.load.connections / m.rps) * 1000;
+  for (const run of results.runs.filter((r) => r.kind === 'fruxon-mock' && r.single && r.measurement)) {
+    const mock = run.measurement!;
+    const express = results.runs.find((r) => r.workload === run.workload && r.kind === 'express')?.measurement;
+    const ratio = mock.p99 / meanMs(mock);
+    const needed = (results.load.connections * 1000 * ratio) / 10;
+    lines.push(
+      `| ${run.workload} | ${fmt(meanMs(mock), 1)} | ${mock.p99} | ${fmt(ratio, 1)} | ${express ? fmt(meanMs(express), 1) : 'n/a'} | ` +
+        `${express ? express.p99 : 'n/a'} | ${express ? fmt(express.p99 / meanMs(express), 1) : 'n/a'} | ${fmt(needed)} |`,
+    );
+  }
+  return lines;
 }
 
 type Target = { name: string; figure: string; met: boolean };
