@@ -293,3 +293,20 @@ describe('writing a store file record by record', () => {
     expect(existsSync(join(dir, '.db.json.tmp'))).toBe(false);
   });
 });
+
+describe('writing a store file from records held as compact JSON', () => {
+  it('writes a Map of compact texts as the object it stands for, in object key order', async () => {
+    const records: [string, unknown][] = [
+      ['b', config('b', { displayName: 'quote " backslash \\ {}[]:, é 🙂' })],
+      ['10', { id: '10', nested: { empty: {}, list: [], deep: [[1, { x: null }]] } }],
+      ['__proto__', { id: '__proto__' }],
+      ['2', { id: '2' }],
+      ['4294967295', { id: 'not an array index' }],
+      ...Array.from({ length: 1203 }, (_, i): [string, unknown] => [`c${i}`, config(`c${i}`)]),
+    ];
+    const asObject = Object.fromEntries(records);
+    const asTexts = new Map(records.map(([key, record]) => [key, JSON.stringify(record)]));
+    await writeJsonByRecords(file, { meta: { schemaVersion: 1, sequence: 3 }, configs: asTexts, revisions: new Map() });
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify({ meta: { schemaVersion: 1, sequence: 3 }, configs: asObject, revisions: {} }, null, 2));
+  });
+});
