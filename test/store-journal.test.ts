@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readJsonByRecords } from '../src/store/read-records.js';
+import { mapRecords, readJsonByRecords } from '../src/store/read-records.js';
 import { writeJsonByRecords } from '../src/store/write-records.js';
 import { Store, StoreFileError } from '../src/store/store.js';
 import { emptyData, type ConfigRecord, type RevisionRecord, type StoreData } from '../src/store/types.js';
@@ -264,6 +264,23 @@ describe('reading a store file record by record', () => {
       expect(JSON.stringify(result)).toBe(JSON.stringify(JSON.parse(text)));
     },
   );
+
+  it.each([1, 7, 1 << 20])('hands each record to the hook as it reads, as mapRecords does after JSON.parse (%i-byte chunks)', (chunk) => {
+    const text = JSON.stringify(tricky, null, 2);
+    writeFileSync(file, text);
+    const seen: string[] = [];
+    const hook = (collection: string, key: string, value: unknown) => {
+      seen.push(`${collection}/${key}`);
+      return JSON.stringify(value);
+    };
+    const result = readJsonByRecords(file, chunk, hook);
+    const viaFallback = mapRecords(JSON.parse(text), hook);
+    expect(seen).toEqual([...seen.slice(0, seen.length / 2), ...seen.slice(0, seen.length / 2)]);
+    expect(seen.slice(0, 4)).toEqual(['meta/schemaVersion', 'meta/sequence', 'configs/a', 'configs/key "with" \\ escapes']);
+    expect(result).toEqual(viaFallback);
+    expect(JSON.stringify(result)).toBe(JSON.stringify(viaFallback));
+    expect((result as { configs: Record<string, unknown> }).configs.a).toBe(JSON.stringify(tricky.configs.a));
+  });
 
   it.each([
     ['a top level that is not an object', '[1, 2]'],

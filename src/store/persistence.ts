@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { JSONFileSync } from 'lowdb/node';
-import { readJsonByRecords } from './read-records.js';
+import { mapRecords, readJsonByRecords, type RecordHook } from './read-records.js';
 import { Journal, JournalError, readJournal, syncDirectory, type JournalEntry } from './journal.js';
 import type { StoreData } from './types.js';
 import { writeJsonByRecords } from './write-records.js';
@@ -51,15 +51,20 @@ export type StoredState = { data: unknown; entries: JournalEntry[] };
 export const journalFiles = (file: string) => ({ journal: `${file}.journal`, folding: `${file}.journal.folding` });
 
 /**
- * Reads a store file and the journal entries not yet folded into it. Throws StoreFileError, having written
- * nothing, when any of them cannot be read.
+ * Reads a store file and the journal entries not yet folded into it. Each record of the store file goes
+ * through `onRecord` as it is read (see RecordHook), whichever reader parsed it. Throws StoreFileError, having
+ * written nothing, when any of them cannot be read or `onRecord` throws.
  */
-export function readStoredState(file: string): StoredState {
+export function readStoredState(file: string, onRecord?: RecordHook): StoredState {
   let data: unknown;
   try {
     // Record by record where it can, else lowdb's sync reader (which also gives JSON.parse's error message);
     // its async reader holds the file's bytes twice over while decoding (+80 MB at 100k records).
-    data = (existsSync(file) ? readJsonByRecords(file) : undefined) ?? new JSONFileSync<unknown>(file).read();
+    data = existsSync(file) ? readJsonByRecords(file, undefined, onRecord) : undefined;
+    if (data === undefined) {
+      data = new JSONFileSync<unknown>(file).read();
+      if (onRecord) data = mapRecords(data, onRecord);
+    }
   } catch (error) {
     throw new StoreFileError(file, error instanceof Error ? error.message : String(error));
   }
