@@ -3,7 +3,6 @@ import { unlink } from 'node:fs/promises';
 import { JSONFileSync } from 'lowdb/node';
 import { mapRecords, readJsonByRecords, type RecordHook } from './read-records.js';
 import { Journal, JournalError, readJournal, syncDirectory, type JournalEntry } from './journal.js';
-import type { StoreData } from './types.js';
 import { writeJsonByRecords } from './write-records.js';
 
 /** Thrown when a store file exists but cannot be used; the file is left untouched. */
@@ -19,7 +18,8 @@ export class StoreFileError extends Error {
 /** Where committed changes go. `commit` resolves only once the change is durable. */
 export type Persistence = {
   readonly durable: boolean;
-  commit(entry: JournalEntry): Promise<void>;
+  /** Appends one journal line (see opsLine and stateLine in journal.ts), newline included. */
+  commit(line: string): Promise<void>;
   /** Resolves once everything committed so far is durable. */
   settle(): Promise<void>;
   /** Resolves once everything committed so far is in the store file itself. */
@@ -95,7 +95,8 @@ export class FilePersistence implements Persistence {
 
   constructor(
     private readonly file: string,
-    private readonly state: () => StoreData,
+    /** The state as writeJsonByRecords takes it, read when a rewrite starts. */
+    private readonly state: () => Record<string, unknown>,
     options: FileOptions = {},
   ) {
     const files = journalFiles(file);
@@ -114,8 +115,8 @@ export class FilePersistence implements Persistence {
     await syncDirectory(this.file);
   }
 
-  commit(entry: JournalEntry): Promise<void> {
-    const written = this.journal.append(`${JSON.stringify(entry)}\n`);
+  commit(line: string): Promise<void> {
+    const written = this.journal.append(line);
     if (this.journal.bytes >= Math.max(this.compactAfterBytes, this.storeFileBytes)) void this.startCompaction();
     return written;
   }
@@ -161,7 +162,7 @@ export class FilePersistence implements Persistence {
 
   /** The same bytes lowdb's JSONFile writes, a slice of records at a time (see write-records.ts). */
   private async writeStoreFile(): Promise<void> {
-    await writeJsonByRecords(this.file, this.state() as unknown as Record<string, unknown>);
+    await writeJsonByRecords(this.file, this.state());
     await syncDirectory(this.file);
     this.storeFileBytes = statSync(this.file).size;
   }
