@@ -4,7 +4,8 @@ const CHUNK_BYTES = 1 << 20;
 
 /**
  * Called for each value directly inside a top-level object (a record of a collection, or a member of `meta`)
- * with the names of both; what it returns is kept in the value's place. It may throw to stop the read.
+ * with the names of both; what it returns is kept in the value's place. It may throw to stop the read, but
+ * not a SyntaxError, which the reader takes for a file it cannot walk.
  */
 export type RecordHook = (collection: string, key: string, value: unknown) => unknown;
 
