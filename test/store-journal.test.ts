@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mapRecords, readJsonByRecords } from '../src/store/read-records.js';
+import { readJsonByRecords } from '../src/store/read-records.js';
 import { writeJsonByRecords } from '../src/store/write-records.js';
 import { Store, StoreFileError } from '../src/store/store.js';
 import { emptyData, type ConfigRecord, type RevisionRecord, type StoreData } from '../src/store/types.js';
@@ -265,23 +265,6 @@ describe('reading a store file record by record', () => {
     },
   );
 
-  it.each([1, 7, 1 << 20])('hands each record to the hook as it reads, as mapRecords does after JSON.parse (%i-byte chunks)', (chunk) => {
-    const text = JSON.stringify(tricky, null, 2);
-    writeFileSync(file, text);
-    const seen: string[] = [];
-    const hook = (collection: string, key: string, value: unknown) => {
-      seen.push(`${collection}/${key}`);
-      return JSON.stringify(value);
-    };
-    const result = readJsonByRecords(file, chunk, hook);
-    const viaFallback = mapRecords(JSON.parse(text), hook);
-    expect(seen).toEqual([...seen.slice(0, seen.length / 2), ...seen.slice(0, seen.length / 2)]);
-    expect(seen.slice(0, 4)).toEqual(['meta/schemaVersion', 'meta/sequence', 'configs/a', 'configs/key "with" \\ escapes']);
-    expect(result).toEqual(viaFallback);
-    expect(JSON.stringify(result)).toBe(JSON.stringify(viaFallback));
-    expect((result as { configs: Record<string, unknown> }).configs.a).toBe(JSON.stringify(tricky.configs.a));
-  });
-
   it.each([
     ['a top level that is not an object', '[1, 2]'],
     ['a missing comma', '{"meta": {"a": 1} "configs": {}}'],
@@ -308,22 +291,5 @@ describe('writing a store file record by record', () => {
     await writeJsonByRecords(file, data as Record<string, unknown>);
     expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(data, null, 2));
     expect(existsSync(join(dir, '.db.json.tmp'))).toBe(false);
-  });
-});
-
-describe('writing a store file from records held as compact JSON', () => {
-  it('writes a Map of compact texts as the object it stands for, in object key order', async () => {
-    const records: [string, unknown][] = [
-      ['b', config('b', { displayName: 'quote " backslash \\ {}[]:, é 🙂' })],
-      ['10', { id: '10', nested: { empty: {}, list: [], deep: [[1, { x: null }]] } }],
-      ['__proto__', { id: '__proto__' }],
-      ['2', { id: '2' }],
-      ['4294967295', { id: 'not an array index' }],
-      ...Array.from({ length: 1203 }, (_, i): [string, unknown] => [`c${i}`, config(`c${i}`)]),
-    ];
-    const asObject = Object.fromEntries(records);
-    const asTexts = new Map(records.map(([key, record]) => [key, JSON.stringify(record)]));
-    await writeJsonByRecords(file, { meta: { schemaVersion: 1, sequence: 3 }, configs: asTexts, revisions: new Map() });
-    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify({ meta: { schemaVersion: 1, sequence: 3 }, configs: asObject, revisions: {} }, null, 2));
   });
 });

@@ -53,10 +53,10 @@ export class Index {
     }
   }
 
-  /** Rebuilds the index from a whole collection, given as key and record in the order they were stored. */
-  rebuild(records: Iterable<readonly [key: string, record: unknown]>): void {
+  /** Rebuilds the index from a whole collection. */
+  rebuild(records: Record<string, unknown>): void {
     this.groups.clear();
     this.lastKeys.clear();
-    for (const [key, record] of records) this.move(key, ABSENT, record);
+    for (const [key, record] of Object.entries(records)) this.move(key, ABSENT, record);
   }
 }

@@ -18,37 +18,6 @@ export type JournalOp = [collection: string, key: string, record: unknown];
  */
 export type JournalEntry = { meta: StoreData['meta']; ops?: JournalOp[]; state?: StoreData };
 
-/** One write as the store holds it: the record's compact JSON text, or `null` for a removal. */
-export type TextOp = readonly [collection: string, key: string, text: string | null];
-
-/**
- * The journal line (newline included) of an entry with ops: the JSON of `{ meta, ops }`, built around record
- * texts that are already JSON, so a write serializes its record once.
- */
-export function opsLine(meta: JournalEntry['meta'], ops: Iterable<TextOp>): string {
-  const parts: string[] = [];
-  for (const [collection, key, text] of ops) parts.push(`[${JSON.stringify(collection)},${JSON.stringify(key)},${text ?? 'null'}]`);
-  return `{"meta":${JSON.stringify(meta)},"ops":[${parts.join(',')}]}\n`;
-}
-
-/** The records of one collection as compact JSON text by key. */
-export type TextCollection = readonly [name: string, records: Iterable<readonly [key: string, text: string]>];
-
-/**
- * The journal line (newline included) of a full-state entry: the JSON of `{ meta, state }`, where the state
- * is `meta` followed by each collection, built around the record texts.
- */
-export function stateLine(meta: JournalEntry['meta'], collections: Iterable<TextCollection>): string {
-  const metaJson = JSON.stringify(meta);
-  const members = [`"meta":${metaJson}`];
-  for (const [name, records] of collections) {
-    const parts: string[] = [];
-    for (const [key, text] of records) parts.push(`${JSON.stringify(key)}:${text}`);
-    members.push(`${JSON.stringify(name)}:{${parts.join(',')}}`);
-  }
-  return `{"meta":${metaJson},"state":{${members.join(',')}}}\n`;
-}
-
 /** Thrown when a journal line that was completely written does not parse. */
 export class JournalError extends Error {}
 

@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { JSONFileSync } from 'lowdb/node';
-import { mapRecords, readJsonByRecords, type RecordHook } from './read-records.js';
+import { readJsonByRecords } from './read-records.js';
 import { Journal, JournalError, readJournal, syncDirectory, type JournalEntry } from './journal.js';
+import type { StoreData } from './types.js';
 import { writeJsonByRecords } from './write-records.js';
 
 /** Thrown when a store file exists but cannot be used; the file is left untouched. */
@@ -18,8 +19,7 @@ export class StoreFileError extends Error {
 /** Where committed changes go. `commit` resolves only once the change is durable. */
 export type Persistence = {
   readonly durable: boolean;
-  /** Appends one journal line (see opsLine and stateLine in journal.ts), newline included. */
-  commit(line: string): Promise<void>;
+  commit(entry: JournalEntry): Promise<void>;
   /** Resolves once everything committed so far is durable. */
   settle(): Promise<void>;
   /** Resolves once everything committed so far is in the store file itself. */
@@ -51,20 +51,15 @@ export type StoredState = { data: unknown; entries: JournalEntry[] };
 export const journalFiles = (file: string) => ({ journal: `${file}.journal`, folding: `${file}.journal.folding` });
 
 /**
- * Reads a store file and the journal entries not yet folded into it. Each record of the store file goes
- * through `onRecord` as it is read (see RecordHook), whichever reader parsed it. Throws StoreFileError, having
- * written nothing, when any of them cannot be read or `onRecord` throws.
+ * Reads a store file and the journal entries not yet folded into it. Throws StoreFileError, having written
+ * nothing, when any of them cannot be read.
  */
-export function readStoredState(file: string, onRecord?: RecordHook): StoredState {
+export function readStoredState(file: string): StoredState {
   let data: unknown;
   try {
     // Record by record where it can, else lowdb's sync reader (which also gives JSON.parse's error message);
     // its async reader holds the file's bytes twice over while decoding (+80 MB at 100k records).
-    data = existsSync(file) ? readJsonByRecords(file, undefined, onRecord) : undefined;
-    if (data === undefined) {
-      data = new JSONFileSync<unknown>(file).read();
-      if (onRecord) data = mapRecords(data, onRecord);
-    }
+    data = (existsSync(file) ? readJsonByRecords(file) : undefined) ?? new JSONFileSync<unknown>(file).read();
   } catch (error) {
     throw new StoreFileError(file, error instanceof Error ? error.message : String(error));
   }
@@ -95,8 +90,7 @@ export class FilePersistence implements Persistence {
 
   constructor(
     private readonly file: string,
-    /** The state as writeJsonByRecords takes it, read when a rewrite starts. */
-    private readonly state: () => Record<string, unknown>,
+    private readonly state: () => StoreData,
     options: FileOptions = {},
   ) {
     const files = journalFiles(file);
@@ -115,8 +109,8 @@ export class FilePersistence implements Persistence {
     await syncDirectory(this.file);
   }
 
-  commit(line: string): Promise<void> {
-    const written = this.journal.append(line);
+  commit(entry: JournalEntry): Promise<void> {
+    const written = this.journal.append(`${JSON.stringify(entry)}\n`);
     if (this.journal.bytes >= Math.max(this.compactAfterBytes, this.storeFileBytes)) void this.startCompaction();
     return written;
   }
@@ -162,7 +156,7 @@ export class FilePersistence implements Persistence {
 
   /** The same bytes lowdb's JSONFile writes, a slice of records at a time (see write-records.ts). */
   private async writeStoreFile(): Promise<void> {
-    await writeJsonByRecords(this.file, this.state());
+    await writeJsonByRecords(this.file, this.state() as unknown as Record<string, unknown>);
     await syncDirectory(this.file);
     this.storeFileBytes = statSync(this.file).size;
   }

@@ -2,13 +2,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 const CHUNK_BYTES = 1 << 20;
 
-/**
- * Called for each value directly inside a top-level object (a record of a collection, or a member of `meta`)
- * with the names of both; what it returns is kept in the value's place. It may throw to stop the read, but
- * not a SyntaxError, which the reader takes for a file it cannot walk.
- */
-export type RecordHook = (collection: string, key: string, value: unknown) => unknown;
-
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -48,13 +41,12 @@ function startCapture(kind: Capture['kind'], start: number): Capture {
  * (one record) is handed to JSON.parse alone. The file's text is never held whole, which keeps a start with
  * 100k records (75 MB of pretty-printed JSON) from needing the text, its bytes and the parsed state at once.
  * Returns undefined when the file does not have that shape or is not valid JSON, so the caller can fall back
- * to a plain JSON.parse and its error message; a result, when there is one, equals JSON.parse's, with each
- * record replaced by what `onRecord` returns for it (when given).
+ * to a plain JSON.parse and its error message; a result, when there is one, equals JSON.parse's.
  */
-export function readJsonByRecords(file: string, chunkBytes = CHUNK_BYTES, onRecord?: RecordHook): Record<string, unknown> | undefined {
+export function readJsonByRecords(file: string, chunkBytes = CHUNK_BYTES): Record<string, unknown> | undefined {
   const fd = openSync(file, 'r');
   try {
-    return walk(fd, chunkBytes, onRecord);
+    return walk(fd, chunkBytes);
   } catch (error) {
     if (error instanceof SyntaxError) return undefined;
     throw error;
@@ -63,7 +55,7 @@ export function readJsonByRecords(file: string, chunkBytes = CHUNK_BYTES, onReco
   }
 }
 
-function walk(fd: number, chunkBytes: number, onRecord: RecordHook | undefined): Record<string, unknown> | undefined {
+function walk(fd: number, chunkBytes: number): Record<string, unknown> | undefined {
   const root: Record<string, unknown> = {};
   const stack: Container[] = [];
   let started = false;
@@ -73,9 +65,7 @@ function walk(fd: number, chunkBytes: number, onRecord: RecordHook | undefined):
 
   const finishValue = (value: unknown) => {
     const container = stack[stack.length - 1]!;
-    // Two deep is a record: handed over as soon as it is parsed, so the objects of one record at a time are live.
-    const kept = onRecord && stack.length === 2 ? onRecord(stack[0]!.key!, container.key!, value) : value;
-    define(container.target, container.key!, kept);
+    define(container.target, container.key!, value);
     container.expect = 'comma';
   };
 
@@ -191,25 +181,8 @@ function scanCapture(capture: Capture, buffer: Buffer, i: number, length: number
   return -1;
 }
 
-/**
- * Applies `onRecord` to what another reader parsed, as readJsonByRecords would have while reading: to each
- * value directly inside a top-level object. Anything else is left as it is, for validation to report.
- */
-export function mapRecords(data: unknown, onRecord: RecordHook): unknown {
-  if (!isObject(data)) return data;
-  for (const [name, collection] of Object.entries(data)) {
-    if (!isObject(collection)) continue;
-    for (const [key, value] of Object.entries(collection)) define(collection, key, onRecord(name, key, value));
-  }
-  return data;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Sets a member the way JSON.parse does: as an own property, `__proto__` included. */
-export function define(target: Record<string, unknown>, key: string, value: unknown): void {
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   else target[key] = value;
 }
