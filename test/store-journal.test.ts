@@ -287,6 +287,9 @@ describe('writing a store file record by record', () => {
       'odd members',
       { meta: { schemaVersion: 1, sequence: 1 }, list: [1, { a: [] }], text: 'é 🙂 "q"', nothing: null, gone: undefined, configs: { a: { x: undefined, y: [] } } },
     ],
+    ['number-like keys, which objects list first', { configs: { b: { n: 1 }, 10: { n: 2 }, 2: { n: 3 }, a: {} } }],
+    ['a __proto__ key and records that are not JSON', { configs: JSON.parse('{"__proto__": {"id": "p"}, "q": {"id": "q"}}'), revisions: { gone: undefined, fn: () => 1 }, oauthKeys: { only: undefined } }],
+    ['a slice that is all gone, between two that are not', { configs: Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i >= 500 && i < 1000 ? undefined : { i }])) }],
   ])('writes %s byte for byte as lowdb would', async (_name, data) => {
     await writeJsonByRecords(file, data as Record<string, unknown>);
     expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(data, null, 2));

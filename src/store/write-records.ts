@@ -26,18 +26,21 @@ export async function writeJsonByRecords(file: string, data: Record<string, unkn
         continue;
       }
       text += `${members++ === 0 ? '' : ','}\n  ${JSON.stringify(name)}: {`;
-      let records = 0;
-      for (const key of Object.keys(value)) {
-        if (!Object.hasOwn(value, key)) continue; // removed while this write was under way
-        const json = JSON.stringify(value[key], null, 2);
-        if (json === undefined) continue;
-        text += `${records++ === 0 ? '' : ','}\n    ${JSON.stringify(key)}: ${indent(json, '    ')}`;
-        if (records % RECORDS_PER_CHUNK === 0) {
+      const keys = Object.keys(value);
+      let written = false;
+      for (let start = 0; start < keys.length; start += RECORDS_PER_CHUNK) {
+        const records = recordsSlice(value, keys.slice(start, start + RECORDS_PER_CHUNK));
+        if (records !== '') {
+          text += `${written ? ',' : ''}${records}`;
+          written = true;
+        }
+        // A whole slice goes out before the next is read; a short last one waits for the rest of the file.
+        if (start + RECORDS_PER_CHUNK < keys.length) {
           await handle.write(text);
           text = '';
         }
       }
-      text += records === 0 ? '}' : '\n  }';
+      text += written ? '\n  }' : '}';
     }
     text += members === 0 ? '}' : '\n}';
     await handle.write(text);
@@ -46,6 +49,25 @@ export async function writeJsonByRecords(file: string, data: Record<string, unkn
     await handle.close();
   }
   await rename(temp, file);
+}
+
+/** Where a collection's members begin and end in `JSON.stringify({ c: members }, null, 2)`. */
+const CHUNK_OPEN = '{\n  "c": {';
+const CHUNK_CLOSE = '\n  }\n}';
+
+/**
+ * The members `keys` of a collection as they appear inside it in the file (`\n    "key": {...}` joined by
+ * commas), or '' when none is left to write. One JSON.stringify does the slice, at the depth a collection's
+ * members have in the file: cheaper than a call per record and re-indenting each.
+ */
+function recordsSlice(collection: Record<string, unknown>, keys: string[]): string {
+  // A null prototype makes `__proto__` an ordinary key, as it is in a parsed file.
+  const members: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of keys) {
+    if (Object.hasOwn(collection, key)) members[key] = collection[key]; // else removed while this write was under way
+  }
+  const json = JSON.stringify({ c: members }, null, 2);
+  return json.endsWith(CHUNK_CLOSE) ? json.slice(CHUNK_OPEN.length, -CHUNK_CLOSE.length) : '';
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
