@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../src/store/store.js';
-import type { ConfigRecord, RevisionRecord } from '../src/store/types.js';
+import type { BindingRecord, ConfigRecord, RevisionRecord } from '../src/store/types.js';
 
 describe('Store.openFile', () => {
   const dirs: string[] = [];
@@ -59,5 +59,30 @@ describe('Store.latestRevision', () => {
     await store.mutate(() => store.deleteConfig('c1'));
     expect(store.latestRevision('acme', 'c1')).toBeUndefined();
     expect(store.latestRevision('acme', 'c2')?.id).toBe('other');
+  });
+});
+
+describe('Store.listBindings by agent', () => {
+  const binding = (id: string, tenant: string, participantId: string, agentId: string): BindingRecord => ({
+    id, tenant, tenantId: 't', participantId, agentId, roles: [], consultAllowed: false, maxUrgency: 'NORMAL', defaultForRoles: [], createdAt: 0, modifiedAt: 0,
+  });
+
+  it("lists one tenant's bindings of an agent in the order made, and follows removals", async () => {
+    const store = await Store.openMemory();
+    await store.mutate(() => {
+      store.putBinding(binding('b1', 'acme', 'p1', 'support_bot'));
+      store.putBinding(binding('b2', 'acme', 'p2', 'triage_agent'));
+      store.putBinding(binding('b3', 'globex', 'p3', 'support_bot'));
+      store.putBinding(binding('b4', 'acme', 'p3', 'support_bot'));
+    });
+    const ids = (filter: { participantId?: string; agentId?: string }, tenant = 'acme') => store.listBindings(tenant, filter).map((b) => b.id);
+    expect(ids({ agentId: 'support_bot' })).toEqual(['b1', 'b4']);
+    expect(ids({ agentId: 'support_bot' }, 'globex')).toEqual(['b3']);
+    expect(ids({ agentId: 'support_bot', participantId: 'p3' })).toEqual(['b4']);
+    expect(ids({})).toEqual(['b1', 'b2', 'b4']);
+    await store.mutate(() => store.deleteBinding('b1'));
+    expect(ids({ agentId: 'support_bot' })).toEqual(['b4']);
+    await store.mutate(() => store.putBinding(binding('b1', 'acme', 'p1', 'support_bot')));
+    expect(ids({ agentId: 'support_bot' })).toEqual(['b4', 'b1']);
   });
 });

@@ -14,6 +14,8 @@ export class Index {
   constructor(
     readonly collection: string,
     private readonly groupOf: (record: never) => string,
+    /** How the store finds it: the collection's name unless the collection has several indexes. */
+    readonly name: string = collection,
   ) {}
 
   /** The keys in one group; empty when there are none. */

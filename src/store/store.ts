@@ -30,13 +30,17 @@ const LATER_COLLECTIONS = ['participants', 'bindings'] as const;
 type CollectionName = (typeof COLLECTIONS)[number];
 type Records = Record<string, unknown>;
 
-/** Secondary indexes, so lists cost O(their length). A collection without one is scanned. */
+/**
+ * Secondary indexes, so lists cost O(their length). A collection without one is scanned. An index is found
+ * by its name, which is its collection's unless the collection has more than one.
+ */
 function createIndexes(): Index[] {
   return [
     new Index('configs', (c: ConfigRecord) => `${c.tenant}\u0000${c.integrationId}`),
     new Index('revisions', (r: RevisionRecord) => r.configId),
     new Index('participants', (p: ParticipantRecord) => p.tenant),
     new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.participantId}`),
+    new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.agentId}`, 'bindingsByAgent'),
   ];
 }
 
@@ -229,11 +233,12 @@ export class Store {
 
   /** The tenant's bindings in creation order, narrowed to one participant and/or one agent. */
   listBindings(tenant: string, filter: { participantId?: string; agentId?: string } = {}): BindingRecord[] {
-    const candidates =
-      filter.participantId === undefined
-        ? Object.values(this.raw.bindings).filter((b) => b.tenant === tenant)
-        : this.listGroup<BindingRecord>('bindings', `${tenant}\u0000${filter.participantId}`);
-    return filter.agentId === undefined ? candidates : candidates.filter((b) => b.agentId === filter.agentId);
+    if (filter.participantId !== undefined) {
+      const bindings = this.listGroup<BindingRecord>('bindings', `${tenant}\u0000${filter.participantId}`);
+      return filter.agentId === undefined ? bindings : bindings.filter((b) => b.agentId === filter.agentId);
+    }
+    if (filter.agentId !== undefined) return this.listGroup<BindingRecord>('bindingsByAgent', `${tenant}\u0000${filter.agentId}`);
+    return Object.values(this.raw.bindings).filter((b) => b.tenant === tenant);
   }
 
   putBinding(binding: BindingRecord): void {
@@ -315,13 +320,15 @@ export class Store {
     return Object.hasOwn(records, key) ? (records[key] as R) : undefined;
   }
 
-  private listGroup<R>(collection: CollectionName, group: string): R[] {
-    const records = this.raw[collection] as Records;
-    return Array.from(this.indexOf(collection).keys(group), (key) => records[key] as R);
+  /** The records of one group of the index `name` (a collection's name, or the index's own). */
+  private listGroup<R>(name: string, group: string): R[] {
+    const index = this.indexOf(name);
+    const records = this.raw[index.collection as CollectionName] as Records;
+    return Array.from(index.keys(group), (key) => records[key] as R);
   }
 
-  private indexOf(collection: CollectionName): Index {
-    return this.indexes.find((index) => index.collection === collection)!;
+  private indexOf(name: string): Index {
+    return this.indexes.find((index) => index.name === name)!;
   }
 
   /** Stores `value` under `key` (ABSENT removes it), remembering the old value for undo and the journal. */
