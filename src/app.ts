@@ -81,20 +81,10 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(allowCors(options.corsOrigins));
-  app.use(
-    '/__mock',
-    controlRouter({
-      services,
-      control,
-      validation: options.validation,
-      validateResponses: options.validateResponses,
-      bodyLimit: options.bodyLimit,
-      operationCount: routes.operationIds().length,
-    }),
-  );
   precompileRouteLookup();
   skipUnusedSpecValidator();
-  // The API's middlewares, in the order they run, as one Express layer (see `pipeline`).
+  // The API's middlewares, in the order they run, as one Express layer (see `pipeline`); first, as most
+  // requests are API calls.
   app.use(
     under(
       '/v1',
@@ -118,6 +108,17 @@ export function createApp(deps: AppDeps): Express {
         dispatch(handlers),
       ]),
     ),
+  );
+  app.use(
+    '/__mock',
+    controlRouter({
+      services,
+      control,
+      validation: options.validation,
+      validateResponses: options.validateResponses,
+      bodyLimit: options.bodyLimit,
+      operationCount: routes.operationIds().length,
+    }),
   );
   app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
   app.use(errorHandler(options.logger));

@@ -127,7 +127,7 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
   return (req, res, next) => {
     const time = Date.now();
     const started = performance.now();
-    const sent = captureBody(res);
+    captureSentBodies(res);
     // A response emits 'close' last, finished or not: one listener tells a sent response from a dropped one.
     res.once('close', () => {
       const dropped = !res.writableFinished;
@@ -144,7 +144,7 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
           fault: (res.locals.fault as FaultApplied | undefined) ?? null,
           violations: (res.locals.violations as string[] | undefined) ?? [],
         },
-        detailsLater(search, req.headers, (req as { body?: unknown }).body, sent.body, secretParameters),
+        detailsLater(search, req.headers, (req as { body?: unknown }).body, sentBody(res), secretParameters),
       );
     });
     next();
@@ -201,14 +201,27 @@ function redactHeaders(requestHeaders: Request['headers']): Record<string, strin
   return headers;
 }
 
-function captureBody(res: Response): { body: unknown } {
-  const sent: { body: unknown } = { body: undefined };
-  const send = res.send.bind(res);
-  res.send = (body?: unknown) => {
-    sent.body ??= body;
-    return send(body);
+/** Where a response keeps the first body it sent, for the journal. */
+const SENT_BODY = Symbol('sent body');
+const hookedPrototypes = new WeakSet<object>();
+
+/**
+ * Makes `res.send` remember the first body sent, in `res.locals`. The hook goes once on the response's
+ * prototype (Express gives each app its own), not as a bound wrapper per request.
+ */
+function captureSentBodies(res: Response): void {
+  const prototype = Object.getPrototypeOf(res) as Response;
+  if (hookedPrototypes.has(prototype)) return;
+  hookedPrototypes.add(prototype);
+  const send = prototype.send;
+  prototype.send = function sendAndRemember(this: Response, body?: unknown) {
+    (this.locals as Record<symbol, unknown>)[SENT_BODY] ??= body;
+    return send.call(this, body);
   };
-  return sent;
+}
+
+function sentBody(res: Response): unknown {
+  return (res.locals as Record<symbol, unknown>)[SENT_BODY];
 }
 
 function parseBody(body: unknown): unknown {

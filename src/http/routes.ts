@@ -15,6 +15,8 @@ type Route = { template: string; pattern: RegExp; parameterCount: number; operat
  */
 export class RouteTable {
   private readonly routes: Route[];
+  /** Routes by how many `/` their template has: a parameter never spans one, so only these can match. */
+  private readonly bySlashes = new Map<number, Route[]>();
 
   constructor(spec: OpenApiDocument) {
     this.routes = Object.entries(spec.paths).map(([template, item]) => ({
@@ -25,19 +27,26 @@ export class RouteTable {
         HTTP_METHODS.filter((m) => item[m]).map((m) => [m.toUpperCase(), item[m]!.operationId ?? `${m} ${template}`]),
       ),
     }));
+    for (const route of this.routes) {
+      const slashes = slashCount(route.template);
+      this.bySlashes.set(slashes, [...(this.bySlashes.get(slashes) ?? []), route]);
+    }
   }
 
   match(method: string, path: string): RouteMatch {
-    const matching = this.routes.filter((r) => r.pattern.test(path));
+    // A trailing slash is allowed, so a path ending in one may match a template with one slash fewer.
+    const slashes = slashCount(path);
+    const candidates = path.endsWith('/') ? [...(this.bySlashes.get(slashes) ?? []), ...(this.bySlashes.get(slashes - 1) ?? [])] : (this.bySlashes.get(slashes) ?? []);
+    const matching = candidates.filter((r) => r.pattern.test(path));
     if (matching.length === 0) return { kind: 'none' };
     const fewest = Math.min(...matching.map((r) => r.parameterCount));
-    const candidates = matching.filter((r) => r.parameterCount === fewest);
+    const best = matching.filter((r) => r.parameterCount === fewest);
     const wanted = method === 'HEAD' ? 'GET' : method;
-    for (const route of candidates) {
+    for (const route of best) {
       const operationId = route.operations.get(wanted);
       if (operationId) return { kind: 'found', template: route.template, operationId };
     }
-    const allow = new Set(candidates.flatMap((r) => [...r.operations.keys()]));
+    const allow = new Set(best.flatMap((r) => [...r.operations.keys()]));
     return { kind: 'wrong-method', allow: [...allow].sort() };
   }
 
@@ -45,6 +54,12 @@ export class RouteTable {
   operationIds(): string[] {
     return this.routes.flatMap((r) => [...r.operations.values()]);
   }
+}
+
+function slashCount(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('/'); i !== -1; i = text.indexOf('/', i + 1)) count += 1;
+  return count;
 }
 
 function templatePattern(template: string): RegExp {
