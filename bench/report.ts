@@ -212,20 +212,24 @@ function targets(results: Results, rps: (workload: string, kind: ServerKind) => 
 const READING_THE_MISSES = `
 ## Reading the misses
 
-- **p99 of the writes** (create, publish) sits at 12–15 ms while reads stay at 6–9 ms. Every write waits for
-  its fdatasync (group-committed, overlapping), and at 16 connections a request also queues behind the
-  other connections' requests and V8's scavenges; the in-memory store (\`--in-memory\`) measured p99 10–11 ms for create
-  on this machine, so most of the tail is CPU and GC, not the disk. Bare Express, doing a fraction of the work,
-  has a p99 of 6–7 ms here.
-- **Peak RSS under load** is set by V8's heap growth, not by the store: with 100k records the live heap is
-  ~110 MB (RSS after start above), and with plenty of memory V8 lets garbage grow to ~4x the live heap between
-  full collections (bare Express and json-server reached ~290 and ~380 MB on the same create run). Capping it with
-  \`NODE_OPTIONS=--max-old-space-size=1024\` gave ~300 MB at ~10% less create throughput and a worse p99, so the
-  default is left alone. See the README's architecture notes.
-- **Get at 49% of bare Express** (64% before the control plane joined the request path). Every \`/v1\`
-  request now also passes the CORS check, the request journal (which keeps each request and response for
-  \`GET /__mock/requests\`), the fault rules and the body depth limit, on top of route matching, auth and
-  full validation. The journal's parsing and redaction were moved off the request path (done when an entry
-  is read), which took in-process GET throughput up by about a fifth; what remains is spread thinly over
-  express-openapi-validator, Express's router and Node's HTTP stack, with no single hot spot left to cut.
+- **p99.** Each of the 16 connections sends its next request as soon as the last is answered, so the mean
+  latency is set by throughput alone (16 / req/s), and on this 2-core machine, where autocannon has one core
+  and the server the other, every server's p99 is about three times its mean: bare Express too (table below).
+  At that ratio a 10 ms p99 needs about 5,000 req/s. Reads get close; writes parse and validate a body,
+  serialize the record into the journal line and wait for its fdatasync, and run at 3,300–4,600 req/s. The
+  in-memory store (\`--in-memory\`) gives about the same p99 for create, so the tail is CPU (queueing and
+  V8's collections), not the disk; it shrinks only as the work per request does.
+- **Peak RSS under load** is V8's heap growth, not the store. At 100k configs the live heap is ~85 MB and the
+  process holds ~215 MB after start. Under load, V8 lets the old generation grow to several times the live
+  heap between full collections; bare Express, which stores nothing, peaks at ~300–380 MB on the same create
+  run. Tighter heaps were measured at 100k records: \`--heap-growing-percent=50\` gave ~300 MB at a p99 of
+  25–28 ms, \`--max-old-space-size=512\` ~280 MB at 28 ms; holding each record as one JSON string instead of
+  objects saved only ~6 MB of live heap and raised the start-up peak, and was reverted. So the default is left
+  alone; the README's architecture notes say how to cap it.
+- **Get against bare Express.** Beyond what bare Express does, a get passes the request journal, route
+  matching (404/405), bearer auth, the fault check and express-openapi-validator's full request validation,
+  and answers through the view layer. The cuts made so far are listed in the README's architecture notes.
+  Single rounds on this VM swing by ±10–20%, which is why each workload is run three times.
+
+Mean latency implied by throughput, next to p99, for the single-request workloads:
 `;

@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { catalogSecretParameterNames } from './catalog/catalog.js';
 import type { Catalog } from './catalog/types.js';
@@ -11,7 +11,7 @@ import { requireBearer, type Caller } from './http/auth.js';
 import { limitBodyDepth } from './http/depth.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
 import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
-import type { Call, Handlers } from './http/handler.js';
+import type { Call, Handlers, Reply } from './http/handler.js';
 import { pipeline, under } from './http/pipeline.js';
 import { problem } from './http/problems.js';
 import { precompileRouteLookup, skipUnusedSpecValidator } from './http/validator-tweaks.js';
@@ -170,29 +170,46 @@ function headerValue(text: string): string {
 
 /** Calls the handler of the operation the validator matched and sends its reply. */
 function dispatch(handlers: Handlers): RequestHandler {
-  return async (req: ValidatedRequest, res, next) => {
+  return (req: ValidatedRequest, res, next) => {
     const operationId = req.openapi?.schema?.operationId;
     const handler = operationId ? handlers[operationId] : undefined;
     if (!handler) {
       next();
       return;
     }
-    const caller = res.locals.caller as Caller;
-    const params = req.openapi?.pathParams ?? {};
-    const call: Call = {
-      tenant: params.tenant ?? '',
-      params,
-      query: req.query as Record<string, unknown>,
-      body: req.body,
-      user: caller.user,
-      // Only the OAuth calls need it; working out the protocol costs on every request.
-      get baseUrl() {
-        return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-      },
-    };
-    const reply = await handler(call);
-    res.status(reply.status).set(reply.headers ?? {});
-    if (reply.body === undefined) res.end();
-    else res.json(reply.body);
+    const reply = handler(new ApiCall(req, (res.locals.caller as Caller).user));
+    // Reads answer synchronously: no promise is made for them (a rejected one reaches the error handler).
+    if (reply instanceof Promise) return reply.then((value) => sendReply(res, value));
+    sendReply(res, reply);
   };
+}
+
+function sendReply(res: Response, reply: Reply): void {
+  res.status(reply.status);
+  if (reply.headers) res.set(reply.headers);
+  if (reply.body === undefined) res.end();
+  else res.json(reply.body);
+}
+
+/** What a handler learns about its request (see `Call`). */
+class ApiCall implements Call {
+  readonly tenant: string;
+  readonly params: Record<string, string>;
+  readonly query: Record<string, unknown>;
+  readonly body: unknown;
+
+  constructor(
+    private readonly req: ValidatedRequest,
+    readonly user: string,
+  ) {
+    this.params = req.openapi?.pathParams ?? {};
+    this.tenant = this.params.tenant ?? '';
+    this.query = req.query as Record<string, unknown>;
+    this.body = req.body;
+  }
+
+  /** Only the OAuth calls need it, and working out the protocol costs on every request. */
+  get baseUrl(): string {
+    return `${this.req.protocol}://${this.req.get('host') ?? 'localhost'}`;
+  }
 }

@@ -27,7 +27,7 @@ export type AuthOptions = {
  */
 export function requireBearer(options: AuthOptions): RequestHandler {
   // A token's user is a pure function of the seed and the token; faking it costs more than the rest of a GET.
-  const users = new Map<string, string>();
+  const callers = new Map<string, Readonly<Caller>>();
   return (req, res, next) => {
     const match = BEARER.exec(req.get('authorization') ?? '');
     if (!match) {
@@ -47,12 +47,12 @@ export function requireBearer(options: AuthOptions): RequestHandler {
         return;
       }
     }
-    let user = users.get(token);
-    if (user === undefined) {
-      if (users.size >= MAX_CACHED_USERS) users.clear();
-      users.set(token, (user = userOf(token, options.generator)));
+    let caller = callers.get(token);
+    if (caller === undefined) {
+      if (callers.size >= MAX_CACHED_USERS) callers.clear();
+      callers.set(token, (caller = { token, user: userOf(token, options.generator) }));
     }
-    res.locals.caller = { token, user } satisfies Caller;
+    res.locals.caller = caller;
     next();
   };
 }

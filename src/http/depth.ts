@@ -10,7 +10,8 @@ export const MAX_BODY_DEPTH = 32;
  */
 export function limitBodyDepth(max = MAX_BODY_DEPTH): RequestHandler {
   return (req, _res, next) => {
-    if (depthOf(req.body) > max) {
+    const body: unknown = req.body;
+    if (typeof body === 'object' && body !== null && depthOf(body) > max) {
       next(
         problem('validation', `The request body is nested more than ${max} levels deep.`, {
           errors: fieldError('body', `must not be nested more than ${max} levels deep`),
