@@ -43,9 +43,18 @@ export class Generator {
   }
 }
 
+const MAX_CACHED_NAMES = 10_000;
+const nameUuids = new Map<string, string>();
+
 /** A name-based UUID (same input, same UUID), e.g. the `tenantId` behind a tenant slug. */
 export function nameUuid(name: string): string {
-  return uuidFromBytes(createHash('sha256').update(`fruxon-mock:${name}`).digest());
+  let uuid = nameUuids.get(name);
+  if (uuid === undefined) {
+    // A pure function of the name, hashed once per name: tenants are few and asked for on every write.
+    if (nameUuids.size >= MAX_CACHED_NAMES) nameUuids.clear();
+    nameUuids.set(name, (uuid = uuidFromBytes(createHash('sha256').update(`fruxon-mock:${name}`).digest())));
+  }
+  return uuid;
 }
 
 function uuidFromBytes(bytes: Buffer): string {

@@ -129,13 +129,17 @@ export async function publishConfig(
       tenantId: nameUuid(scope.tenant),
       configId: config.id,
       version: (latest?.version ?? 0) + 1,
-      ...structuredClone({
-        parameters: config.parameters,
-        auth: config.auth,
-        authMap: config.authMap,
-        sandboxMode: config.sandboxMode,
-        sandboxVariant: config.sandboxVariant,
-      }),
+      // A copy that shares nothing with the draft. Records are JSON (they are journaled as such), and a JSON
+      // round trip copies them several times faster than structuredClone.
+      ...(JSON.parse(
+        JSON.stringify({
+          parameters: config.parameters,
+          auth: config.auth,
+          authMap: config.authMap,
+          sandboxMode: config.sandboxMode,
+          sandboxVariant: config.sandboxVariant,
+        }),
+      ) as Pick<RevisionRecord, 'parameters' | 'auth' | 'authMap' | 'sandboxMode' | 'sandboxVariant'>),
       note,
       createdBy: scope.user,
       createdAt: deps.clock(),
