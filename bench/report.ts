@@ -143,7 +143,6 @@ export function renderReport(results: Results): string {
  */
 function latencyTable(results: Results): string[] {
   const lines = [
-    '',
     `| workload | fruxon-mock mean ms | fruxon-mock p99 ms | p99 / mean | bare Express mean ms | bare Express p99 ms | p99 / mean | req/s for a 10 ms p99 at fruxon-mock's ratio |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
@@ -214,18 +213,19 @@ const READING_THE_MISSES = `
 
 - **p99.** Each of the 16 connections sends its next request as soon as the last is answered, so the mean
   latency is set by throughput alone (16 / req/s), and on this 2-core machine, where autocannon has one core
-  and the server the other, every server's p99 is about three times its mean: bare Express too (table below).
-  At that ratio a 10 ms p99 needs about 5,000 req/s. Reads get close; writes parse and validate a body,
-  serialize the record into the journal line and wait for its fdatasync, and run at 3,300–4,600 req/s. The
-  in-memory store (\`--in-memory\`) gives about the same p99 for create, so the tail is CPU (queueing and
-  V8's collections), not the disk; it shrinks only as the work per request does.
+  and the server the other, p99 runs two to three and a half times the mean for every server, bare Express
+  included (table below). At three times, a 10 ms p99 needs about 5,000 req/s. Reads and the lighter writes
+  meet it; create config and create participant parse and validate a body, fake and hash new ids, serialize
+  the records into the journal line and wait for its fdatasync, and sit just above. The in-memory store
+  (\`--in-memory\`) gives about the same p99 for create, so the tail is CPU (queueing, and V8's full
+  collections every second or so, each stopping the loop for 4–10 ms), not the disk.
 - **Peak RSS under load** is V8's heap growth, not the store. At 100k configs the live heap is ~85 MB and the
-  process holds ~215 MB after start. Under load, V8 lets the old generation grow to several times the live
-  heap between full collections; bare Express, which stores nothing, peaks at ~300–380 MB on the same create
-  run. Tighter heaps were measured at 100k records: \`--heap-growing-percent=50\` gave ~300 MB at a p99 of
-  25–28 ms, \`--max-old-space-size=512\` ~280 MB at 28 ms; holding each record as one JSON string instead of
-  objects saved only ~6 MB of live heap and raised the start-up peak, and was reverted. So the default is left
-  alone; the README's architecture notes say how to cap it.
+  process holds ~210 MB after start. Under load V8 lets the old generation grow to several times the live
+  heap between full collections: on the create run bare Express, which stores nothing, peaks as high as
+  fruxon-mock does. Tighter heaps were measured at 100k records: \`--heap-growing-percent=50\` gave ~300 MB
+  at a p99 of 25–28 ms, \`--max-old-space-size=512\` ~280 MB at 28 ms; holding each record as one JSON
+  string instead of objects saved only ~6 MB of live heap and raised the start-up peak, and was reverted. So
+  the default is left alone; the README's architecture notes say how to cap it.
 - **Get against bare Express.** Beyond what bare Express does, a get passes the request journal, route
   matching (404/405), bearer auth, the fault check and express-openapi-validator's full request validation,
   and answers through the view layer. The cuts made so far are listed in the README's architecture notes.
