@@ -32,7 +32,10 @@ export type FileOptions = {
   compactAfterBytes?: number;
 };
 
-const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
+// Each fold rewrites the whole store file, its slices taking turns with requests; a higher floor means a small
+// store is folded less often (a create run's p99 was ~2 ms lower without folds), for up to 32 MB of journal to
+// replay after a crash (~0.8 s here, with the fold that follows).
+const DEFAULT_COMPACT_AFTER_BYTES = 32 * 1024 * 1024;
 const RESOLVED = Promise.resolve();
 
 /** Keeps nothing: the in-memory store. */
