@@ -104,7 +104,8 @@ describe('Store on a file', () => {
   it('keeps the exact state when changes land while the store file is being rewritten', async () => {
     const store = await Store.openFile(file, { compactAfterBytes: 5_000 });
     const changes: Promise<unknown>[] = [];
-    for (let i = 0; i < 400; i++) {
+    // At least 400 changes, and more until a fold has finished while they land (a fold takes a few turns).
+    for (let i = 0; i < 400 || (!existsSync(file) && i < 20_000); i++) {
       changes.push(createConfig(store, `c${i}`, { displayName: `v${i}` }));
       if (i % 3 === 0) changes.push(store.mutate(() => store.putConfig(config(`c${i}`, { displayName: `edited ${i}` }))));
       if (i % 7 === 0) changes.push(store.mutate(() => store.deleteConfig(`c${i - 1}`)));
