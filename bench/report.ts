@@ -211,12 +211,13 @@ function targets(results: Results, rps: (workload: string, kind: ServerKind) => 
 const READING_THE_MISSES = `
 ## Reading the misses
 
-- **p99.** Each of the 16 connections sends its next request as soon as the last is answered, so the mean
-  latency is set by throughput alone (16 / req/s), and on this 2-core machine, where autocannon has one core
-  and the server the other, p99 runs two to three and a half times the mean for every server, bare Express
-  included (table below). At three times, a 10 ms p99 needs about 5,000 req/s. Reads and the lighter writes
-  meet it; create config and create participant parse and validate a body, fake and hash new ids, serialize
-  the records into the journal line and wait for its fdatasync, and sit just above. The in-memory store
+- **p99 sits at the limit.** Each of the 16 connections sends its next request as soon as the last is
+  answered, so the mean latency is set by throughput alone (16 / req/s), and on this 2-core machine, where
+  autocannon has one core and the server the other, p99 runs two to three and a half times the mean for
+  every server, bare Express included (table below). At three times, a 10 ms p99 needs about 5,000 req/s.
+  Reads and the lighter writes clear it; create config and create participant (which parse and validate a
+  body, fake and hash new ids, serialize the records into the journal line and wait for its fdatasync) land
+  at 9–12 ms from run to run, and a run can miss by a millisecond or two. The in-memory store
   (\`--in-memory\`) gives about the same p99 for create, so the tail is CPU (queueing, and V8's full
   collections every second or so, each stopping the loop for 4–10 ms), not the disk.
 - **Peak RSS under load** is V8's heap growth, not the store. At 100k configs the live heap is ~85 MB and the
