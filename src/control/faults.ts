@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from '../http/errors.js';
 import { problem, problemForStatus } from '../http/problems.js';
-import type { RouteTable } from '../http/routes.js';
+import { escapeRegExp, type RouteTable } from '../http/routes.js';
 import { tenantOf, type FaultApplied } from './journal.js';
 import type { DocumentedResponses } from './responses.js';
 
@@ -253,7 +253,7 @@ function sendFault(res: Response, status: number, body: 'problem' | 'empty' | 's
 function pathPattern(template: string): RegExp {
   const source = template
     .split(/(\{[^}/]+\})/)
-    .map((part) => (part.startsWith('{') ? '[^/:]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) => (part.startsWith('{') ? '[^/:]+' : escapeRegExp(part)))
     .join('');
   return new RegExp(`^${source}/?$`);
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { escapeRegExp } from './routes.js';
 
 export type Step = RequestHandler | ErrorRequestHandler;
 
@@ -46,6 +47,6 @@ function isPromise(value: unknown): value is Promise<unknown> {
 
 /** Runs `handler` for requests under `prefix` (matched as Express mounts do: case-insensitively, at a `/` or `?` boundary). */
 export function under(prefix: string, handler: RequestHandler): RequestHandler {
-  const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:[/?]|$)`, 'i');
+  const pattern = new RegExp(`^${escapeRegExp(prefix)}(?:[/?]|$)`, 'i');
   return (req: Request, res: Response, next: NextFunction) => (pattern.test(req.url) ? handler(req, res, next) : next());
 }
