@@ -260,7 +260,7 @@ describe('reading a store file record by record', () => {
     'equals JSON.parse for %s JSON read in %i-byte chunks',
     (_name, chunk, text) => {
       writeFileSync(file, text);
-      const result = readJsonByRecords(file, chunk);
+      const result = readJsonByRecords(file, undefined, chunk);
       expect(result).toEqual(JSON.parse(text));
       expect(JSON.stringify(result)).toBe(JSON.stringify(JSON.parse(text)));
     },
@@ -275,7 +275,7 @@ describe('reading a store file record by record', () => {
     ['an empty file', ''],
   ])('gives up (so JSON.parse reports the error) on %s', (_name, text) => {
     writeFileSync(file, text);
-    expect(readJsonByRecords(file, 5)).toBeUndefined();
+    expect(readJsonByRecords(file, undefined, 5)).toBeUndefined();
   });
 });
 

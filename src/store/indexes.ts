@@ -56,9 +56,9 @@ export class Index {
   }
 
   /** Rebuilds the index from a whole collection. */
-  rebuild(records: Record<string, unknown>): void {
+  rebuild(records: Iterable<[string, unknown]>): void {
     this.groups.clear();
     this.lastKeys.clear();
-    for (const [key, record] of Object.entries(records)) this.move(key, ABSENT, record);
+    for (const [key, record] of records) this.move(key, ABSENT, record);
   }
 }

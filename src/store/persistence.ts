@@ -1,9 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { JSONFileSync } from 'lowdb/node';
-import { readJsonByRecords } from './read-records.js';
+import { readJsonByRecords, type MemberHook } from './read-records.js';
 import { Journal, JournalError, readJournal, syncDirectory, type JournalEntry } from './journal.js';
-import type { StoreData } from './types.js';
 import { writeJsonByRecords } from './write-records.js';
 
 /** Thrown when a store file exists but cannot be used; the file is left untouched. */
@@ -19,7 +18,8 @@ export class StoreFileError extends Error {
 /** Where committed changes go. `commit` resolves only once the change is durable. */
 export type Persistence = {
   readonly durable: boolean;
-  commit(entry: JournalEntry): Promise<void>;
+  /** `line` is one journal entry's JSON and a newline. */
+  commit(line: string): Promise<void>;
   /** Resolves once everything committed so far is durable. */
   settle(): Promise<void>;
   /** Resolves once everything committed so far is in the store file itself. */
@@ -55,14 +55,15 @@ export const journalFiles = (file: string) => ({ journal: `${file}.journal`, fol
 
 /**
  * Reads a store file and the journal entries not yet folded into it. Throws StoreFileError, having written
- * nothing, when any of them cannot be read.
+ * nothing, when any of them cannot be read. `member` may take each record as it is read (see MemberHook);
+ * when the file is read whole instead, every record stays in `data`.
  */
-export function readStoredState(file: string): StoredState {
+export function readStoredState(file: string, member?: MemberHook): StoredState {
   let data: unknown;
   try {
     // Record by record where it can, else lowdb's sync reader (which also gives JSON.parse's error message);
     // its async reader holds the file's bytes twice over while decoding (+80 MB at 100k records).
-    data = (existsSync(file) ? readJsonByRecords(file) : undefined) ?? new JSONFileSync<unknown>(file).read();
+    data = (existsSync(file) ? readJsonByRecords(file, member) : undefined) ?? new JSONFileSync<unknown>(file).read();
   } catch (error) {
     throw new StoreFileError(file, error instanceof Error ? error.message : String(error));
   }
@@ -93,7 +94,8 @@ export class FilePersistence implements Persistence {
 
   constructor(
     private readonly file: string,
-    private readonly state: () => StoreData,
+    /** The meta block and each collection, as a plain object or a RecordTable, in file order. */
+    private readonly state: () => Record<string, unknown>,
     options: FileOptions = {},
   ) {
     const files = journalFiles(file);
@@ -112,8 +114,8 @@ export class FilePersistence implements Persistence {
     await syncDirectory(this.file);
   }
 
-  commit(entry: JournalEntry): Promise<void> {
-    const written = this.journal.append(`${JSON.stringify(entry)}\n`);
+  commit(line: string): Promise<void> {
+    const written = this.journal.append(line);
     if (this.journal.bytes >= Math.max(this.compactAfterBytes, this.storeFileBytes)) void this.startCompaction();
     return written;
   }
@@ -159,7 +161,7 @@ export class FilePersistence implements Persistence {
 
   /** The same bytes lowdb's JSONFile writes, a slice of records at a time (see write-records.ts). */
   private async writeStoreFile(): Promise<void> {
-    await writeJsonByRecords(this.file, this.state() as unknown as Record<string, unknown>);
+    await writeJsonByRecords(this.file, this.state());
     await syncDirectory(this.file);
     this.storeFileBytes = statSync(this.file).size;
   }

@@ -18,6 +18,12 @@ type Expect = 'first-key' | 'key' | 'colon' | 'value' | 'comma';
 
 type Container = { target: Record<string, unknown>; expect: Expect; key: string | undefined };
 
+/**
+ * Takes one record (a member of an object that is itself a top-level member) as it is read, instead of it
+ * being set in its collection: true when it took it. The record is JSON.parse's value for it.
+ */
+export type MemberHook = (collection: string, key: string, record: unknown) => boolean;
+
 /** A key or value being copied out of the chunks, possibly across several. */
 type Capture = {
   parts: Buffer[];
@@ -43,10 +49,10 @@ function startCapture(kind: Capture['kind'], start: number): Capture {
  * Returns undefined when the file does not have that shape or is not valid JSON, so the caller can fall back
  * to a plain JSON.parse and its error message; a result, when there is one, equals JSON.parse's.
  */
-export function readJsonByRecords(file: string, chunkBytes = CHUNK_BYTES): Record<string, unknown> | undefined {
+export function readJsonByRecords(file: string, member?: MemberHook, chunkBytes = CHUNK_BYTES): Record<string, unknown> | undefined {
   const fd = openSync(file, 'r');
   try {
-    return walk(fd, chunkBytes);
+    return walk(fd, chunkBytes, member);
   } catch (error) {
     if (error instanceof SyntaxError) return undefined;
     throw error;
@@ -55,7 +61,7 @@ export function readJsonByRecords(file: string, chunkBytes = CHUNK_BYTES): Recor
   }
 }
 
-function walk(fd: number, chunkBytes: number): Record<string, unknown> | undefined {
+function walk(fd: number, chunkBytes: number, member: MemberHook | undefined): Record<string, unknown> | undefined {
   const root: Record<string, unknown> = {};
   const stack: Container[] = [];
   let started = false;
@@ -65,7 +71,7 @@ function walk(fd: number, chunkBytes: number): Record<string, unknown> | undefin
 
   const finishValue = (value: unknown) => {
     const container = stack[stack.length - 1]!;
-    define(container.target, container.key!, value);
+    if (!(stack.length === 2 && member?.(stack[0]!.key!, container.key!, value))) define(container.target, container.key!, value);
     container.expect = 'comma';
   };
 

@@ -1,5 +1,5 @@
-import { ABSENT, Index, type Slot } from './indexes.js';
-import type { JournalEntry, JournalOp } from './journal.js';
+import { ABSENT, Index } from './indexes.js';
+import type { JournalEntry } from './journal.js';
 import {
   FilePersistence,
   MEMORY_PERSISTENCE,
@@ -8,6 +8,7 @@ import {
   type FileOptions,
   type Persistence,
 } from './persistence.js';
+import { RecordTable } from './record-table.js';
 import {
   emptyData,
   type BindingRecord,
@@ -29,6 +30,13 @@ const LATER_COLLECTIONS = ['participants', 'bindings'] as const;
 
 type CollectionName = (typeof COLLECTIONS)[number];
 type Records = Record<string, unknown>;
+type Meta = StoreData['meta'];
+
+/** Each collection's records, held as compact JSON outside the heap (see RecordTable). */
+type Tables = Record<CollectionName, RecordTable>;
+
+/** A record's compact JSON before a transaction first touched it, or ABSENT, by collection and key. */
+type Before = Map<CollectionName, Map<string, string | typeof ABSENT>>;
 
 /**
  * Secondary indexes, so lists cost O(their length). A collection without one is scanned. An index is found
@@ -46,31 +54,38 @@ function createIndexes(): Index[] {
 
 /** What one `mutate` changed, kept so a change that throws can be undone and one that returns journaled. */
 type Transaction = {
-  meta: StoreData['meta'];
-  /** The value of each touched record before the transaction, by collection and key. */
-  before: Map<string, Map<string, Slot>>;
-  /** The state before `replaceState`, with the changes made to it before that call. */
-  replaced?: { data: StoreData; before: Map<string, Map<string, Slot>> };
+  meta: Meta;
+  before: Before;
+  /** The tables before `replaceState`, with the changes made to them before that call. */
+  replaced?: { tables: Tables; before: Before };
 };
 
 /**
- * The mock's state: plain objects in memory, one class in front of them. Routes never touch the state; they
- * read through the finders and change it only inside `mutate`, which runs its function synchronously (so no
- * other request can interleave), undoes it if it throws, and resolves once the change is durable.
+ * The mock's state, one class in front of it. Records go in as objects and come out as fresh objects parsed
+ * from the compact JSON each one is kept as (see RecordTable), so no caller holds or edits what is stored.
+ * Routes never touch the state; they read through the finders and change it only inside `mutate`, which
+ * runs its function synchronously (so no other request can interleave), undoes it if it throws, and resolves
+ * once the change is durable.
  *
- * Every write goes through `write(collection, key, record | ABSENT)`, which records it for the journal and
- * keeps the indexes in step, so a new collection needs no persistence code of its own.
+ * Every write goes through `write(collection, key, record | ABSENT)`, which serializes the record once, keeps
+ * its text for the journal and the indexes in step, so a new collection needs no persistence code of its own.
  */
 export class Store {
-  private raw: StoreData;
+  private meta: Meta;
+  private tables: Tables;
   private tx: Transaction | undefined;
-  private readonly indexes = createIndexes();
   private readonly persistence: Persistence;
 
-  private constructor(data: StoreData, persistence: (state: () => StoreData) => Persistence) {
-    this.raw = data;
-    this.rebuildIndexes();
-    this.persistence = persistence(() => this.raw);
+  private constructor(
+    loaded: { meta: Meta; tables: Tables },
+    /** Already built over `loaded.tables`. */
+    private readonly indexes: Index[],
+    persistence: (content: () => Records) => Persistence,
+  ) {
+    this.meta = loaded.meta;
+    this.tables = loaded.tables;
+    // Read when a store file rewrite starts: the meta block and each collection, as they are then.
+    this.persistence = persistence(() => ({ meta: this.meta, ...this.tables }));
   }
 
   /**
@@ -79,26 +94,17 @@ export class Store {
    * having changed no file, when the file or its journal cannot be used.
    */
   static async openFile(file: string, options: FileOptions = {}): Promise<Store> {
-    const stored = readStoredState(file);
-    const data = stored.data ?? emptyData();
-    addLaterCollections(data);
-    const problem = describeInvalid(data);
-    if (problem) throw new StoreFileError(file, problem);
-    let state = data as StoreData;
-    for (const [index, entry] of stored.entries.entries()) {
-      const entryProblem = describeInvalidEntry(entry);
-      if (entryProblem) throw new StoreFileError(file, `journal entry ${index + 1}: ${entryProblem}`);
-      state = applyEntry(state, entry);
-    }
+    const { loaded, indexes, replayed } = loadFile(file);
     let persistence: FilePersistence | undefined;
-    const store = new Store(state, (current) => (persistence = new FilePersistence(file, current, options)));
-    if (stored.entries.length > 0) await persistence!.foldReplayed();
+    const store = new Store(loaded, indexes, (content) => (persistence = new FilePersistence(file, content, options)));
+    if (replayed) await persistence!.foldReplayed();
     return store;
   }
 
-  /** A store that lives in memory only (tests, `--in-memory`). */
+  /** A store that lives in memory only (tests, `--in-memory`). It keeps a copy of `initial`. */
   static async openMemory(initial?: StoreData): Promise<Store> {
-    return new Store(initial ?? emptyData(), () => MEMORY_PERSISTENCE);
+    const loaded = loadedOf(initial ?? emptyData());
+    return new Store(loaded, indexesOver(loaded.tables), () => MEMORY_PERSISTENCE);
   }
 
   /**
@@ -107,7 +113,7 @@ export class Store {
    */
   async mutate<T>(change: () => T): Promise<T> {
     if (this.tx) throw new Error('mutate cannot be nested');
-    const tx: Transaction = { meta: { ...this.raw.meta }, before: new Map() };
+    const tx: Transaction = { meta: { ...this.meta }, before: new Map() };
     this.tx = tx;
     let result: T;
     try {
@@ -119,9 +125,9 @@ export class Store {
       this.tx = undefined;
     }
     if (!this.persistence.durable) return result;
-    const entry = this.entryOf(tx);
+    const line = this.journalLine(tx);
     // A change that wrote nothing may still have read writes not yet durable: wait for those.
-    await (entry ? this.persistence.commit(entry) : this.persistence.settle());
+    await (line ? this.persistence.commit(line) : this.persistence.settle());
     return result;
   }
 
@@ -138,8 +144,8 @@ export class Store {
   /** The next value of the store's monotonic sequence; ids and faked fields derive from it. Call inside `mutate`. */
   nextSequence(): number {
     this.requireTransaction('nextSequence');
-    this.raw.meta.sequence += 1;
-    return this.raw.meta.sequence;
+    this.meta.sequence += 1;
+    return this.meta.sequence;
   }
 
   // Configs
@@ -238,7 +244,7 @@ export class Store {
       return filter.agentId === undefined ? bindings : bindings.filter((b) => b.agentId === filter.agentId);
     }
     if (filter.agentId !== undefined) return this.listGroup<BindingRecord>('bindingsByAgent', `${tenant}\u0000${filter.agentId}`);
-    return Object.values(this.raw.bindings).filter((b) => b.tenant === tenant);
+    return Array.from(this.tables.bindings.entries<BindingRecord>(), ([, b]) => b).filter((b) => b.tenant === tenant);
   }
 
   putBinding(binding: BindingRecord): void {
@@ -261,8 +267,8 @@ export class Store {
     return this.mutate(() => {
       let removed = 0;
       for (const name of COLLECTIONS) {
-        for (const [key, record] of Object.entries(this.raw[name] as Records)) {
-          if ((record as { tenant?: unknown }).tenant === tenant) {
+        for (const [key, record] of [...this.tables[name].entries<{ tenant?: unknown }>()]) {
+          if (record.tenant === tenant) {
             this.write(name, key, ABSENT);
             removed += 1;
           }
@@ -276,7 +282,7 @@ export class Store {
   async replaceAll(data: unknown): Promise<void> {
     const reason = describeInvalid(data);
     if (reason) throw new StateError(reason);
-    const next = structuredClone(data) as StoreData;
+    const next = data as StoreData;
     await this.mutate(() => this.replaceState(next));
   }
 
@@ -294,88 +300,104 @@ export class Store {
 
   /** A deep copy of everything stored. */
   snapshot(): StoreData {
-    return structuredClone(this.raw);
+    const copy = { meta: { ...this.meta } } as StoreData;
+    for (const name of COLLECTIONS) {
+      const records: Records = {};
+      for (const [key, record] of this.tables[name].entries()) define(records, key, record);
+      (copy as unknown as Record<string, Records>)[name] = records;
+    }
+    return copy;
   }
 
   /** Counts of stored records, by collection. */
   counts(): Record<CollectionName, number> {
-    return Object.fromEntries(
-      COLLECTIONS.map((name) => [name, Object.keys(this.raw[name]).length]),
-    ) as Record<CollectionName, number>;
+    return Object.fromEntries(COLLECTIONS.map((name) => [name, this.tables[name].size])) as Record<CollectionName, number>;
   }
 
   /** Replaces the whole state (reset, import); journaled as one full-state entry. Call inside `mutate`. */
-  private replaceState(next: StoreData): void {
+  private replaceState(data: StoreData): void {
     const tx = this.requireTransaction('replaceState');
-    tx.replaced ??= { data: this.raw, before: tx.before };
+    const next = loadedOf(data);
+    tx.replaced ??= { tables: this.tables, before: tx.before };
     tx.before = new Map();
-    this.raw = next;
+    this.tables = next.tables;
+    Object.assign(this.meta, next.meta);
     this.rebuildIndexes();
   }
 
   // The write path
 
   private find<R>(collection: CollectionName, key: string): R | undefined {
-    const records = this.raw[collection] as Records;
-    return Object.hasOwn(records, key) ? (records[key] as R) : undefined;
+    return this.tables[collection].get<R>(key);
   }
 
   /** The records of one group of the index `name` (a collection's name, or the index's own). */
   private listGroup<R>(name: string, group: string): R[] {
     const index = this.indexOf(name);
-    const records = this.raw[index.collection as CollectionName] as Records;
-    return Array.from(index.keys(group), (key) => records[key] as R);
+    const table = this.tables[index.collection as CollectionName];
+    return Array.from(index.keys(group), (key) => table.get<R>(key)!);
   }
 
   private indexOf(name: string): Index {
     return this.indexes.find((index) => index.name === name)!;
   }
 
-  /** Stores `value` under `key` (ABSENT removes it), remembering the old value for undo and the journal. */
-  private write(collection: string, key: string, value: Slot): void {
+  /** Stores `value` under `key` (ABSENT removes it), remembering the old text for undo and the journal. */
+  private write(collection: CollectionName, key: string, value: object | typeof ABSENT): void {
     const tx = this.requireTransaction(`a write to ${collection}`);
-    const records = (this.raw as unknown as Record<string, Records>)[collection]!;
-    const before = Object.hasOwn(records, key) ? records[key] : ABSENT;
+    const before = this.tables[collection].text(key) ?? ABSENT;
     let touched = tx.before.get(collection);
     if (!touched) tx.before.set(collection, (touched = new Map()));
     if (!touched.has(key)) touched.set(key, before);
-    this.place(collection, key, before, value);
+    this.place(collection, key, before, value === ABSENT ? ABSENT : JSON.stringify(value), value);
   }
 
-  private place(collection: string, key: string, before: Slot, value: Slot): void {
-    const records = (this.raw as unknown as Record<string, Records>)[collection]!;
-    if (value === ABSENT) delete records[key];
-    else records[key] = value;
-    for (const index of this.indexes) if (index.collection === collection) index.move(key, before, value);
+  /**
+   * Sets one record's text and moves it in the indexes of its collection. The indexes group records by
+   * their fields, so the old text is parsed, and the new one too unless the caller has its object at hand.
+   */
+  private place(collection: CollectionName, key: string, before: string | typeof ABSENT, after: string | typeof ABSENT, record?: object | typeof ABSENT): void {
+    const table = this.tables[collection];
+    if (after === ABSENT) table.delete(key);
+    else table.set(key, after);
+    let old: unknown;
+    let current: unknown;
+    for (const index of this.indexes) {
+      if (index.collection !== collection) continue;
+      old ??= before === ABSENT ? ABSENT : JSON.parse(before);
+      current ??= record ?? (after === ABSENT ? ABSENT : JSON.parse(after));
+      index.move(key, old, current);
+    }
   }
 
+  /** Puts back the texts a transaction found. */
   private rollback(tx: Transaction): void {
-    const undo = (before: Map<string, Map<string, Slot>>) => {
+    const undo = (before: Before) => {
       for (const [collection, keys] of before) {
-        const records = (this.raw as unknown as Record<string, Records>)[collection]!;
-        for (const [key, value] of keys) this.place(collection, key, Object.hasOwn(records, key) ? records[key] : ABSENT, value);
+        for (const [key, text] of keys) this.place(collection, key, this.tables[collection].text(key) ?? ABSENT, text);
       }
     };
     if (tx.replaced) {
-      this.raw = tx.replaced.data;
+      this.tables = tx.replaced.tables;
       undo(tx.replaced.before);
-        this.rebuildIndexes();
+      this.rebuildIndexes();
     } else {
       undo(tx.before);
     }
-    Object.assign(this.raw.meta, tx.meta);
+    Object.assign(this.meta, tx.meta);
   }
 
-  private entryOf(tx: Transaction): JournalEntry | undefined {
-    const meta = { ...this.raw.meta };
-    if (tx.replaced) return { meta, state: this.raw };
-    const ops: JournalOp[] = [];
+  /** The journal line of a transaction, built around the stored texts; none when it changed nothing. */
+  private journalLine(tx: Transaction): string | undefined {
+    const meta = JSON.stringify(this.meta);
+    if (tx.replaced) return `{"meta":${meta},"state":${stateText(meta, this.tables)}}\n`;
+    const ops: string[] = [];
     for (const [collection, keys] of tx.before) {
-      const records = (this.raw as unknown as Record<string, Records>)[collection]!;
-      for (const key of keys.keys()) ops.push([collection, key, Object.hasOwn(records, key) ? records[key] : null]);
+      const table = this.tables[collection];
+      for (const key of keys.keys()) ops.push(`[${JSON.stringify(collection)},${JSON.stringify(key)},${table.text(key) ?? 'null'}]`);
     }
-    if (ops.length === 0 && meta.sequence === tx.meta.sequence) return undefined;
-    return { meta, ops };
+    if (ops.length === 0 && this.meta.sequence === tx.meta.sequence) return undefined;
+    return `{"meta":${meta},"ops":[${ops.join(',')}]}\n`;
   }
 
   private requireTransaction(what: string): Transaction {
@@ -384,20 +406,102 @@ export class Store {
   }
 
   private rebuildIndexes(): void {
-    for (const index of this.indexes) index.rebuild((this.raw as unknown as Record<string, Records>)[index.collection]!);
+    for (const index of this.indexes) index.rebuild(this.tables[index.collection as CollectionName].entries());
   }
 }
 
-/** Applies one journal entry to plain state; applying it to state that already holds it changes nothing. */
-function applyEntry(data: StoreData, entry: JournalEntry): StoreData {
-  const state = entry.state ?? data;
-  for (const [collection, key, record] of entry.ops ?? []) {
-    const records = (state as unknown as Record<string, Records>)[collection]!;
-    if (record === null) delete records[key];
-    else records[key] = record;
+/** The whole state as JSON, each record's stored text set in place. */
+function stateText(meta: string, tables: Tables): string {
+  let text = `{"meta":${meta}`;
+  for (const name of COLLECTIONS) {
+    const table = tables[name];
+    const members = Array.from(table.keys(), (key) => `${JSON.stringify(key)}:${table.text(key)!}`);
+    text += `,${JSON.stringify(name)}:{${members.join(',')}}`;
   }
-  state.meta = { ...state.meta, ...entry.meta };
-  return state;
+  return `${text}}`;
+}
+
+function emptyTables(): Tables {
+  return Object.fromEntries(COLLECTIONS.map((name) => [name, new RecordTable()])) as Tables;
+}
+
+/** Tables holding a copy of valid plain state. */
+function loadedOf(data: StoreData): { meta: Meta; tables: Tables } {
+  const tables = emptyTables();
+  for (const name of COLLECTIONS) {
+    for (const [key, record] of Object.entries(data[name] as Records)) tables[name].set(key, JSON.stringify(record));
+  }
+  return { meta: { ...data.meta }, tables };
+}
+
+function indexesOver(tables: Tables): Index[] {
+  const indexes = createIndexes();
+  for (const index of indexes) index.rebuild(tables[index.collection as CollectionName].entries());
+  return indexes;
+}
+
+/**
+ * Reads a store file and replays its journals into the state they hold, building the indexes as records
+ * arrive. Throws StoreFileError, having written nothing, when the file or a journal entry cannot be used.
+ */
+function loadFile(file: string): { loaded: { meta: Meta; tables: Tables }; indexes: Index[]; replayed: boolean } {
+  const tables = emptyTables();
+  const indexes = createIndexes();
+  let problem: string | undefined;
+  // Each record of a known collection goes straight into its table, so the file's records never exist as
+  // objects all at once.
+  const stored = readStoredState(file, (collection, key, record) => {
+    if (!isCollection(collection)) return false;
+    problem ??= describeInvalidRecord(collection, key, record);
+    if (problem === undefined) {
+      tables[collection].set(key, JSON.stringify(record));
+      for (const index of indexes) if (index.collection === collection) index.move(key, ABSENT, record);
+    }
+    return true;
+  });
+  const data = stored.data ?? emptyData();
+  addLaterCollections(data);
+  problem ??= describeInvalid(data);
+  if (problem) throw new StoreFileError(file, problem);
+  // Records the by-record reader could not take (lowdb's reader read the file) are still in `data`.
+  const state = data as StoreData;
+  for (const name of COLLECTIONS) {
+    for (const [key, record] of Object.entries(state[name] as Records)) {
+      tables[name].set(key, JSON.stringify(record));
+      for (const index of indexes) if (index.collection === name) index.move(key, ABSENT, record);
+    }
+  }
+  let loaded = { meta: { ...state.meta }, tables };
+  for (const [position, entry] of stored.entries.entries()) {
+    const entryProblem = describeInvalidEntry(entry);
+    if (entryProblem) throw new StoreFileError(file, `journal entry ${position + 1}: ${entryProblem}`);
+    loaded = applyEntry(loaded, entry);
+  }
+  const replayed = stored.entries.length > 0;
+  if (replayed) for (const index of indexes) index.rebuild(loaded.tables[index.collection as CollectionName].entries());
+  return { loaded, indexes, replayed };
+}
+
+function isCollection(name: string): name is CollectionName {
+  return (COLLECTIONS as readonly string[]).includes(name);
+}
+
+/** Sets a member the way JSON.parse does: as an own property, `__proto__` included. */
+function define(target: Records, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Applies one journal entry; applying it to state that already holds it changes nothing. */
+function applyEntry(loaded: { meta: Meta; tables: Tables }, entry: JournalEntry): { meta: Meta; tables: Tables } {
+  const next = entry.state ? loadedOf(entry.state) : loaded;
+  for (const [collection, key, record] of entry.ops ?? []) {
+    const table = next.tables[collection as CollectionName];
+    if (record === null) table.delete(key);
+    else table.set(key, JSON.stringify(record));
+  }
+  next.meta = { ...next.meta, ...entry.meta };
+  return next;
 }
 
 function describeInvalidEntry(entry: JournalEntry): string | undefined {
@@ -436,12 +540,19 @@ export function describeInvalid(data: unknown): string | undefined {
       return `${name} must be an object keyed by id`;
     }
     for (const [id, item] of Object.entries(collection)) {
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) return `${name}.${id} must be an object`;
-      const fields = item as Record<string, unknown>;
-      if (typeof fields.tenant !== 'string' || fields.tenant === '') return `${name}.${id}.tenant must be a non-empty string`;
-      const key = fields.id ?? fields.key;
-      if (key !== id) return `${name}.${id} is keyed by '${id}' but its id is '${String(key)}'`;
+      const problem = describeInvalidRecord(name, id, item);
+      if (problem) return problem;
     }
   }
+  return undefined;
+}
+
+/** Returns why `item`, stored as `name.id`, is not a record this version can use. */
+function describeInvalidRecord(name: string, id: string, item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `${name}.${id} must be an object`;
+  const fields = item as Record<string, unknown>;
+  if (typeof fields.tenant !== 'string' || fields.tenant === '') return `${name}.${id}.tenant must be a non-empty string`;
+  const key = fields.id ?? fields.key;
+  if (key !== id) return `${name}.${id} is keyed by '${id}' but its id is '${String(key)}'`;
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { RecordTable } from './record-table.js';
 
 /**
  * About how much text one slice of records makes. Below V8's large-object size (128 KB), a slice's string is
@@ -17,6 +18,7 @@ const FIRST_SLICE_RECORDS = 50;
  * since the write began replays to the exact state over either. The temp file is fsync'd before the rename.
  */
 export async function writeJsonByRecords(file: string, data: Record<string, unknown>): Promise<void> {
+  // A RecordTable member is written as the object of its records would be.
   const temp = join(dirname(file), `.${basename(file)}.tmp`);
   const handle = await open(temp, 'w');
   try {
@@ -24,14 +26,14 @@ export async function writeJsonByRecords(file: string, data: Record<string, unkn
     let members = 0;
     for (const name of Object.keys(data)) {
       const value = data[name];
-      if (!isPlainObject(value)) {
+      if (!(value instanceof RecordTable) && !isPlainObject(value)) {
         const json = JSON.stringify(value, null, 2);
         if (json === undefined) continue;
         text += `${members++ === 0 ? '' : ','}\n  ${JSON.stringify(name)}: ${indent(json, '  ')}`;
         continue;
       }
       text += `${members++ === 0 ? '' : ','}\n  ${JSON.stringify(name)}: {`;
-      const keys = Object.keys(value);
+      const keys = value instanceof RecordTable ? Array.from(value.keys()) : Object.keys(value);
       let written = false;
       let count = FIRST_SLICE_RECORDS;
       for (let start = 0; start < keys.length; ) {
@@ -70,11 +72,16 @@ const CHUNK_CLOSE = '\n  }\n}';
  * commas), or '' when none is left to write. One JSON.stringify does the slice, at the depth a collection's
  * members have in the file: cheaper than a call per record and re-indenting each.
  */
-function recordsSlice(collection: Record<string, unknown>, keys: string[]): string {
+function recordsSlice(collection: Record<string, unknown> | RecordTable, keys: string[]): string {
   // A null prototype makes `__proto__` an ordinary key, as it is in a parsed file.
   const members: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of keys) {
-    if (Object.hasOwn(collection, key)) members[key] = collection[key]; // else removed while this write was under way
+    // A key missing now was removed while this write was under way.
+    if (collection instanceof RecordTable) {
+      if (collection.has(key)) members[key] = collection.copy(key);
+    } else if (Object.hasOwn(collection, key)) {
+      members[key] = collection[key];
+    }
   }
   const json = JSON.stringify({ c: members }, null, 2);
   return json.endsWith(CHUNK_CLOSE) ? json.slice(CHUNK_OPEN.length, -CHUNK_CLOSE.length) : '';
