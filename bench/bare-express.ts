@@ -4,7 +4,9 @@
  * process: `node dist/bench/bare-express.js PORT`.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import express from 'express';
+import { hostClassesFor } from '../src/http/host.js';
 
 type Config = Record<string, unknown> & { id: string; tenant: string; integrationId: string };
 
@@ -119,4 +121,5 @@ app.post(`${base}/participants`, (req, res) => {
   });
 });
 
-app.listen(port, '127.0.0.1');
+// Hosted as fruxon-mock is (see src/http/host.ts), so the ceiling is what Express can do, not a slower setup.
+createServer(hostClassesFor(app), app).listen(port, '127.0.0.1');
