@@ -12,6 +12,11 @@ export type LoadSettings = {
   rounds: number;
   /** How long to wait for other processes to quieten down before each round. */
   quietWaitMs: number;
+  /**
+   * When set, the warm-up and each round send this many requests instead of lasting a set time: a run that
+   * writes then adds the same number of records whatever the server's speed.
+   */
+  requestsPerRound?: number;
 };
 
 export type Measurement = {
@@ -30,18 +35,18 @@ export type Measurement = {
 
 /** Drives `origin` with autocannon: a warm-up, then the measured rounds; reports the fastest round. */
 export async function measure(origin: string, requests: Request[], settings: LoadSettings, serverPid: number): Promise<Measurement> {
-  const warmup = settings.warmupSec > 0 ? await run(origin, requests, settings.connections, settings.warmupSec) : undefined;
+  const warmup = settings.warmupSec > 0 ? (await run(origin, requests, settings, settings.warmupSec)).result : undefined;
   let acknowledged = warmup?.['2xx'] ?? 0;
   let errors = warmup ? warmup.non2xx + warmup.errors + warmup.timeouts : 0;
   let best: Measurement | undefined;
   for (let round = 0; round < settings.rounds; round++) {
     await waitForQuiet(settings.quietWaitMs);
     const background = startBackgroundMeter(serverPid);
-    const result = await run(origin, requests, settings.connections, settings.durationSec);
+    const { result, seconds } = await run(origin, requests, settings, settings.durationSec);
     acknowledged += result['2xx'];
     errors += result.non2xx + result.errors + result.timeouts;
     const measurement = {
-      rps: result.requests.total / settings.durationSec,
+      rps: result.requests.total / seconds,
       requests: result.requests.total,
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -55,13 +60,28 @@ export async function measure(origin: string, requests: Request[], settings: Loa
   return { ...best!, errors, acknowledged };
 }
 
-function run(origin: string, requests: Request[], connections: number, duration: number) {
-  return autocannon({
-    url: origin,
-    connections,
-    duration,
-    headers: HEADERS,
-    requests,
-    timeout: 30,
+/**
+ * One autocannon run, and how long it lasted: its set duration, or for a counted run the time from its start to
+ * its last response (autocannon itself only stops a counted run at its next whole-second tick).
+ */
+function run(origin: string, requests: Request[], settings: LoadSettings, duration: number): Promise<{ result: autocannon.Result; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let lastResponse = started;
+    const instance = autocannon(
+      {
+        url: origin,
+        connections: settings.connections,
+        ...(settings.requestsPerRound === undefined ? { duration } : { amount: settings.requestsPerRound }),
+        headers: HEADERS,
+        requests,
+        timeout: 30,
+      },
+      (error, result) => {
+        if (error) reject(error);
+        else resolve({ result, seconds: settings.requestsPerRound === undefined ? duration : (lastResponse - started) / 1000 });
+      },
+    );
+    instance.on('response', () => (lastResponse = performance.now()));
   });
 }

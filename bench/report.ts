@@ -31,6 +31,8 @@ export type Results = {
   runs: Run[];
   coldStarts: Partial<Record<ServerKind, number[]>>;
   growth: GrowthRow[];
+  /** Requests per round (and warm-up) of fruxon-mock's growth create runs. */
+  growthRequests: number;
   durability: { acknowledged: number; stored: number; restartMs: number } | undefined;
   elapsedSec?: number;
 };
@@ -115,7 +117,7 @@ export function renderReport(results: Results): string {
     '## Growth',
     '',
     'Create, then get, with records already stored (a preloaded store file); start is process start to first 200 with that file.',
-    `Each growth run has at most two measured rounds (every round adds records), after the same warm-up.`,
+    `Each growth run has at most two measured rounds after the same warm-up. fruxon-mock's create runs send ${results.growthRequests} requests per round and for the warm-up, so each size gets the same number of records added (its figures are for the stated size plus at most ${3 * results.growthRequests}); json-server's and the get runs last the usual time.`,
     'The file size after is the store file plus journal once the server was stopped.',
     '',
     '| server | records stored | start ms | create req/s | create p99 ms | create vs empty | get req/s | get p99 ms | RSS after start MB | peak RSS MB | file before MB | file after MB | others\' CPU (create) |',

@@ -17,8 +17,15 @@ const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1
 const LOAD: LoadSettings = quick
   ? { connections: 16, durationSec: 2, warmupSec: 1, rounds: 1, quietWaitMs: 1000 }
   : { connections: 16, durationSec: 4, warmupSec: 2, rounds: 3, quietWaitMs: 3000 };
-/** Growth runs keep two rounds: each round adds records, and the figures are for a store of about the stated size. */
-const GROWTH_LOAD: LoadSettings = { ...LOAD, rounds: Math.min(LOAD.rounds, 2) };
+/**
+ * Growth runs keep two rounds, and fruxon-mock's send a set number of requests per round (warm-up included), so
+ * that every size's create run adds the same number of records, however fast the server is: the figures are for
+ * a store of the stated size plus at most 3 x GROWTH_REQUESTS records.
+ */
+const GROWTH_REQUESTS = quick ? 3_000 : 10_000;
+const GROWTH_LOAD: LoadSettings = { ...LOAD, rounds: Math.min(LOAD.rounds, 2), requestsPerRound: GROWTH_REQUESTS };
+/** Reads add nothing, and json-server writes a few hundred records a second: those runs last the usual time. */
+const TIMED_GROWTH_LOAD: LoadSettings = { ...LOAD, rounds: Math.min(LOAD.rounds, 2) };
 const GROWTH_SIZES = quick ? [0, 10_000, 100_000] : [0, 10_000, 50_000, 100_000];
 const JSON_SERVER_GROWTH_SIZES = [0, 10_000];
 
@@ -27,7 +34,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'fruxon-bench-'));
 
 async function main(): Promise<void> {
   const began = performance.now();
-  const results: Results = { quick, load: LOAD, runs: [], coldStarts: {}, growth: [], durability: undefined };
+  const results: Results = { quick, load: LOAD, runs: [], coldStarts: {}, growth: [], growthRequests: GROWTH_REQUESTS, durability: undefined };
   log(`fruxon-mock bench (${quick ? 'quick' : 'full'}): ${LOAD.connections} connections, ${LOAD.warmupSec} s warm-up + ${LOAD.durationSec} s per run`);
 
   for (const workload of WORKLOADS) {
@@ -112,7 +119,7 @@ async function growFruxon(size: number): Promise<GrowthRow> {
       size > 0
         ? `/v1/tenants/tenant-1/integrations/slack/configs/${new Generator(7).uuid(1)}`
         : `${configs}/${await firstId(server.origin + configs)}`;
-    const get = await measure(server.origin, [{ method: 'GET', path }], GROWTH_LOAD, server.pid);
+    const get = await measure(server.origin, [{ method: 'GET', path }], TIMED_GROWTH_LOAD, server.pid);
     const row: GrowthRow = {
       kind: 'fruxon-mock',
       size,
@@ -141,7 +148,7 @@ async function growJsonServer(size: number): Promise<GrowthRow> {
   const server = await startServer('json-server', { port: nextPort++, dataFile: file });
   try {
     const body = JSON.stringify({ tenant: 'bench-growth', integrationId: 'slack', displayName: 'Bench workspace' });
-    const create = await measure(server.origin, [{ method: 'POST', path: '/configs', body }], GROWTH_LOAD, server.pid);
+    const create = await measure(server.origin, [{ method: 'POST', path: '/configs', body }], TIMED_GROWTH_LOAD, server.pid);
     const row: GrowthRow = {
       kind: 'json-server',
       size,
