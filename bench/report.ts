@@ -213,26 +213,22 @@ function targets(results: Results, rps: (workload: string, kind: ServerKind) => 
 const READING_THE_MISSES = `
 ## Reading the misses
 
-- **p99 sits at the limit.** Each of the 16 connections sends its next request as soon as the last is
-  answered, so the mean latency is set by throughput alone (16 / req/s), and on this 2-core machine, where
-  autocannon has one core and the server the other, p99 runs two to three and a half times the mean for
-  every server, bare Express included (table below). At three times, a 10 ms p99 needs about 5,000 req/s.
-  Reads and the lighter writes clear it; create config and create participant (which parse and validate a
-  body, fake and hash new ids, serialize the records into the journal line and wait for its fdatasync) land
-  at 9–12 ms from run to run, and a run can miss by a millisecond or two. The in-memory store
-  (\`--in-memory\`) gives about the same p99 for create, so the tail is CPU (queueing, and V8's full
-  collections every second or so, each stopping the loop for 4–10 ms), not the disk.
-- **Peak RSS under load** is V8's heap growth, not the store. At 100k configs the live heap is ~85 MB and the
-  process holds ~210 MB after start. Under load V8 lets the old generation grow to several times the live
-  heap between full collections: on the create run bare Express, which stores nothing, peaks as high as
-  fruxon-mock does. Tighter heaps were measured at 100k records: \`--heap-growing-percent=50\` gave ~300 MB
-  at a p99 of 25–28 ms, \`--max-old-space-size=512\` ~280 MB at 28 ms; holding each record as one JSON
-  string instead of objects saved only ~6 MB of live heap and raised the start-up peak, and was reverted. So
-  the default is left alone; the README's architecture notes say how to cap it.
-- **Get against bare Express.** Beyond what bare Express does, a get passes the request journal, route
-  matching (404/405), bearer auth, the fault check and express-openapi-validator's full request validation,
-  and answers through the view layer. The cuts made so far are listed in the README's architecture notes.
-  Single rounds on this VM swing by ±10–20%, which is why each workload is run three times.
+- **Get against bare Express.** Both servers construct their requests and responses with the app's
+  prototypes already set (\`src/http/host.ts\`): Express's per-request \`Object.setPrototypeOf\` otherwise
+  made V8 promote every request's objects into the old generation. That doubled fruxon-mock's get, and
+  nearly tripled bare Express's: with \`app.listen\`, as most Express apps are started, bare Express
+  answered get config at ~9.4k req/s on this machine, under what fruxon-mock now does. Against the faster
+  ceiling a get still passes what bare Express skips: the request journal, route matching (404/405),
+  bearer auth, the fault check, express-openapi-validator's full request validation and the view layer
+  (a CPU profile spreads them over a dozen places, none above ~5%; sending the response is ~30%).
+- **p99.** Each of the 16 connections sends its next request as soon as the last is answered, so the mean
+  latency is set by throughput alone (16 / req/s); on this 2-core machine p99 runs about two times the
+  mean (table below). V8's full collections are part of the tail: the CLI's \`--heap-headroom\` (32 MB)
+  makes them come every ~32 MB of promoted garbage; \`--heap-headroom 0\` (V8's own growth) gave p99s a
+  millisecond or two lower on list and participant creates, and ~40 MB more peak RSS at 100k records.
+- **Peak RSS.** Records are held as compact JSON outside the V8 heap (~115 bytes of heap per record), and
+  the CLI keeps V8's old generation about 32 MB past what is live. Single rounds on this VM swing by
+  ±10–20%, which is why each workload is run three times.
 
 Mean latency implied by throughput, next to p99, for the single-request workloads:
 `;
