@@ -188,7 +188,7 @@ function scanCapture(capture: Capture, buffer: Buffer, i: number, length: number
 }
 
 /** Sets a member the way JSON.parse does: as an own property, `__proto__` included. */
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
+export function define(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   else target[key] = value;
 }

@@ -98,17 +98,6 @@ export class RecordTable {
     return had;
   }
 
-  clear(): void {
-    this.hot.clear();
-    this.places.clear();
-    this.chunks = [];
-    this.used = [];
-    this.live = [];
-    this.liveBytes = 0;
-    this.deadBytes = 0;
-    this.offset = 0;
-  }
-
   keys(): IterableIterator<string> {
     return this.places.keys();
   }
@@ -168,6 +157,7 @@ export class RecordTable {
     this.liveBytes = 0;
     this.deadBytes = 0;
     this.offset = 0;
+    // The hot records stay: repacking moves bytes, not what they say.
     for (const [key, place] of places) {
       const chunk = chunks[Math.floor(place / CHUNK_BYTES)]!;
       const start = place % CHUNK_BYTES;

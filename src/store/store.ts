@@ -8,6 +8,7 @@ import {
   type FileOptions,
   type Persistence,
 } from './persistence.js';
+import { define } from './read-records.js';
 import { RecordTable } from './record-table.js';
 import {
   emptyData,
@@ -484,12 +485,6 @@ function loadFile(file: string): { loaded: { meta: Meta; tables: Tables }; index
 
 function isCollection(name: string): name is CollectionName {
   return (COLLECTIONS as readonly string[]).includes(name);
-}
-
-/** Sets a member the way JSON.parse does: as an own property, `__proto__` included. */
-function define(target: Records, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  else target[key] = value;
 }
 
 /** Applies one journal entry; applying it to state that already holds it changes nothing. */
