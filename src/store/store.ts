@@ -62,8 +62,8 @@ type Transaction = {
 };
 
 /**
- * The mock's state, one class in front of it. Records go in as objects and come out as fresh objects parsed
- * from the compact JSON each one is kept as (see RecordTable), so no caller holds or edits what is stored.
+ * The mock's state, one class in front of it. Records go in as objects and come out parsed from the compact
+ * JSON each one is kept as, deeply frozen (see RecordTable), so no caller can edit what is stored in place.
  * Routes never touch the state; they read through the finders and change it only inside `mutate`, which
  * runs its function synchronously (so no other request can interleave), undoes it if it throws, and resolves
  * once the change is durable.
