@@ -225,7 +225,7 @@ const READING_THE_MISSES = `
   latency is set by throughput alone (16 / req/s); on this 2-core machine p99 runs about two times the
   mean (table below). V8's full collections are part of the tail: the CLI's \`--heap-headroom\` (32 MB)
   makes them come every ~32 MB of promoted garbage; \`--heap-headroom 0\` (V8's own growth) gave p99s a
-  millisecond or two lower on list and participant creates, and ~40 MB more peak RSS at 100k records.
+  millisecond or two lower on list and participant creates, and ~30 MB more peak RSS at 100k records.
 - **Peak RSS.** Records are held as compact JSON outside the V8 heap (~115 bytes of heap per record), and
   the CLI keeps V8's old generation about 32 MB past what is live. Single rounds on this VM swing by
   ±10–20%, which is why each workload is run three times.
