@@ -36,6 +36,9 @@ type Meta = StoreData['meta'];
 /** Each collection's records, held as compact JSON outside the heap (see RecordTable). */
 type Tables = Record<CollectionName, RecordTable>;
 
+/** A whole state as the store holds it. */
+type Loaded = { meta: Meta; tables: Tables };
+
 /** A record's compact JSON before a transaction first touched it, or ABSENT, by collection and key. */
 type Before = Map<CollectionName, Map<string, string | typeof ABSENT>>;
 
@@ -78,7 +81,7 @@ export class Store {
   private readonly persistence: Persistence;
 
   private constructor(
-    loaded: { meta: Meta; tables: Tables },
+    loaded: Loaded,
     /** Already built over `loaded.tables`. */
     private readonly indexes: Index[],
     persistence: (content: () => Records) => Persistence,
@@ -407,7 +410,7 @@ export class Store {
   }
 
   private rebuildIndexes(): void {
-    for (const index of this.indexes) index.rebuild(this.tables[index.collection as CollectionName].entries());
+    rebuild(this.indexes, this.tables);
   }
 }
 
@@ -427,7 +430,7 @@ function emptyTables(): Tables {
 }
 
 /** Tables holding a copy of valid plain state. */
-function loadedOf(data: StoreData): { meta: Meta; tables: Tables } {
+function loadedOf(data: StoreData): Loaded {
   const tables = emptyTables();
   for (const name of COLLECTIONS) {
     for (const [key, record] of Object.entries(data[name] as Records)) tables[name].set(key, JSON.stringify(record));
@@ -437,27 +440,32 @@ function loadedOf(data: StoreData): { meta: Meta; tables: Tables } {
 
 function indexesOver(tables: Tables): Index[] {
   const indexes = createIndexes();
-  for (const index of indexes) index.rebuild(tables[index.collection as CollectionName].entries());
+  rebuild(indexes, tables);
   return indexes;
+}
+
+function rebuild(indexes: Index[], tables: Tables): void {
+  for (const index of indexes) index.rebuild(tables[index.collection as CollectionName].entries());
 }
 
 /**
  * Reads a store file and replays its journals into the state they hold, building the indexes as records
  * arrive. Throws StoreFileError, having written nothing, when the file or a journal entry cannot be used.
  */
-function loadFile(file: string): { loaded: { meta: Meta; tables: Tables }; indexes: Index[]; replayed: boolean } {
+function loadFile(file: string): { loaded: Loaded; indexes: Index[]; replayed: boolean } {
   const tables = emptyTables();
   const indexes = createIndexes();
+  const take = (collection: CollectionName, key: string, record: unknown) => {
+    tables[collection].set(key, JSON.stringify(record));
+    for (const index of indexes) if (index.collection === collection) index.move(key, ABSENT, record);
+  };
   let problem: string | undefined;
   // Each record of a known collection goes straight into its table, so the file's records never exist as
   // objects all at once.
   const stored = readStoredState(file, (collection, key, record) => {
     if (!isCollection(collection)) return false;
     problem ??= describeInvalidRecord(collection, key, record);
-    if (problem === undefined) {
-      tables[collection].set(key, JSON.stringify(record));
-      for (const index of indexes) if (index.collection === collection) index.move(key, ABSENT, record);
-    }
+    if (problem === undefined) take(collection, key, record);
     return true;
   });
   const data = stored.data ?? emptyData();
@@ -467,10 +475,7 @@ function loadFile(file: string): { loaded: { meta: Meta; tables: Tables }; index
   // Records the by-record reader could not take (lowdb's reader read the file) are still in `data`.
   const state = data as StoreData;
   for (const name of COLLECTIONS) {
-    for (const [key, record] of Object.entries(state[name] as Records)) {
-      tables[name].set(key, JSON.stringify(record));
-      for (const index of indexes) if (index.collection === name) index.move(key, ABSENT, record);
-    }
+    for (const [key, record] of Object.entries(state[name] as Records)) take(name, key, record);
   }
   let loaded = { meta: { ...state.meta }, tables };
   for (const [position, entry] of stored.entries.entries()) {
@@ -479,7 +484,7 @@ function loadFile(file: string): { loaded: { meta: Meta; tables: Tables }; index
     loaded = applyEntry(loaded, entry);
   }
   const replayed = stored.entries.length > 0;
-  if (replayed) for (const index of indexes) index.rebuild(loaded.tables[index.collection as CollectionName].entries());
+  if (replayed) rebuild(indexes, loaded.tables);
   return { loaded, indexes, replayed };
 }
 
@@ -488,7 +493,7 @@ function isCollection(name: string): name is CollectionName {
 }
 
 /** Applies one journal entry; applying it to state that already holds it changes nothing. */
-function applyEntry(loaded: { meta: Meta; tables: Tables }, entry: JournalEntry): { meta: Meta; tables: Tables } {
+function applyEntry(loaded: Loaded, entry: JournalEntry): Loaded {
   const next = entry.state ? loadedOf(entry.state) : loaded;
   for (const [collection, key, record] of entry.ops ?? []) {
     const table = next.tables[collection as CollectionName];

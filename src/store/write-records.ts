@@ -16,9 +16,9 @@ const FIRST_SLICE_RECORDS = 50;
  * serving between slices and the file's text never exists whole in memory. Records are read when their slice
  * is written, so a state that changes meanwhile is written as a mix of before and after; the journal written
  * since the write began replays to the exact state over either. The temp file is fsync'd before the rename.
+ * A RecordTable member is written as the object of its records would be.
  */
 export async function writeJsonByRecords(file: string, data: Record<string, unknown>): Promise<void> {
-  // A RecordTable member is written as the object of its records would be.
   const temp = join(dirname(file), `.${basename(file)}.tmp`);
   const handle = await open(temp, 'w');
   try {
