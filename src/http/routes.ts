@@ -56,7 +56,7 @@ export class RouteTable {
   }
 }
 
-function slashCount(text: string): number {
+export function slashCount(text: string): number {
   let count = 0;
   for (let i = text.indexOf('/'); i !== -1; i = text.indexOf('/', i + 1)) count += 1;
   return count;
