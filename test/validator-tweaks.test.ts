@@ -149,7 +149,7 @@ function corpus(): { method: string; url: string; headers: Record<string, string
     }
     for (const method of ['get', 'delete', 'post'].filter((m) => (item as Record<string, unknown>)[m])) {
       for (const url of urls) {
-        for (const headers of [{}, { 'content-type': 'application/json' }, { 'content-type': 'text/plain; charset=UTF-8' }, { 'content-type': 'multipart/form-data; boundary=x' }]) {
+        for (const headers of [{} as Record<string, string>, { 'content-type': 'application/json' }, { 'content-type': 'text/plain; charset=UTF-8' }, { 'content-type': 'multipart/form-data; boundary=x' }]) {
           requests.push({ method: method.toUpperCase(), url, headers });
           requests.push({ method: method.toUpperCase(), url: `${url}/`, headers });
         }
