@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { Journal, REDACTED } from '../src/control/journal.js';
+import { Journal, REDACTED, type RequestRecord } from '../src/control/journal.js';
 import { AUTH, configsPath, makeHarness } from './helpers.js';
 
 type Entry = Record<string, any>;
@@ -142,14 +142,24 @@ describe('GET /__mock/requests', () => {
 });
 
 describe('Journal', () => {
+  const entry = (url: string, time = 0, extra: Partial<RequestRecord> = {}): RequestRecord => ({
+    time,
+    method: 'GET',
+    url,
+    operationId: null,
+    status: 200,
+    durationMs: 0,
+    fault: null,
+    violations: [],
+    headers: {},
+    requestBody: undefined,
+    responseBody: undefined,
+    ...extra,
+  });
+
   it('is a ring buffer: the oldest entries go first once it is full', () => {
     const journal = new Journal(3);
-    for (const path of ['/1', '/2', '/3', '/4', '/5']) {
-      journal.record(
-        { time: 0, tenant: null, method: 'GET', path, operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
-        () => ({ query: {}, requestHeaders: {}, requestBody: null, responseBody: null }),
-      );
-    }
+    for (const path of ['/1', '/2', '/3', '/4', '/5']) journal.record(entry(path));
     expect(journal.list().map((e) => e.path)).toEqual(['/5', '/4', '/3']);
     expect(journal.list().map((e) => e.id)).toEqual([5, 4, 3]);
   });
@@ -157,21 +167,52 @@ describe('Journal', () => {
   it('keeps order when one tenant is cleared after the ring has wrapped', () => {
     const journal = new Journal(4);
     const tenants = ['a', 'b', 'a', 'b', 'a', 'b', 'a'];
-    tenants.forEach((tenant, i) =>
-      journal.record(
-        { time: i, tenant, method: 'GET', path: `/${i}`, operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
-        () => ({ query: {}, requestHeaders: {}, requestBody: null, responseBody: null }),
-      ),
-    );
-    expect(journal.list().map((e) => e.path)).toEqual(['/6', '/5', '/4', '/3']);
+    tenants.forEach((tenant, i) => journal.record(entry(`/v1/tenants/${tenant}/x/${i}`, i)));
+    expect(journal.list().map((e) => e.path)).toEqual(['/v1/tenants/a/x/6', '/v1/tenants/b/x/5', '/v1/tenants/a/x/4', '/v1/tenants/b/x/3']);
     journal.clear('b');
-    expect(journal.list().map((e) => e.path)).toEqual(['/6', '/4']);
+    expect(journal.list().map((e) => [e.id, e.path, e.time])).toEqual([
+      [7, '/v1/tenants/a/x/6', 6],
+      [5, '/v1/tenants/a/x/4', 4],
+    ]);
     expect(journal.size).toBe(2);
-    journal.record(
-      { time: 9, tenant: 'a', method: 'GET', path: '/9', operationId: null, status: 200, durationMs: 0, fault: null, violations: [] },
-      () => ({ query: {}, requestHeaders: {}, requestBody: null, responseBody: null }),
-    );
-    expect(journal.list().map((e) => e.path)).toEqual(['/9', '/6', '/4']);
+    journal.record(entry('/v1/tenants/a/x/9', 9));
+    expect(journal.list().map((e) => e.path)).toEqual(['/v1/tenants/a/x/9', '/v1/tenants/a/x/6', '/v1/tenants/a/x/4']);
+  });
+
+  it('gives back what it was handed, as the entry says: query, headers and bodies, redacted, after many more entries', () => {
+    const journal = new Journal(50);
+    const body = { displayName: 'Ωmega ☃ 𝄞', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 'xoxb-secret' } }, list: Array.from({ length: 300 }, (_, i) => `item ${i}`) };
+    for (let i = 0; i < 500; i++) {
+      journal.record(
+        entry(`/v1/tenants/t${i % 3}/integrations/slack/configs?pageSize=${i}&q=%C3%A9`, i, {
+          method: i % 2 ? 'POST' : 'GET',
+          status: i % 7 === 0 ? null : 200 + (i % 5),
+          headers: { authorization: `Bearer tok-${i}`, 'x-trace': `trace ${i} ✓`, 'set-cookie': ['a=1', 'b=2'] },
+          requestBody: i % 2 ? { ...body, n: i } : undefined,
+          responseBody: i % 4 === 0 ? `{"n":${i},"accessToken":"at-${i}","text":"ü"}` : i % 4 === 1 ? 'not json ✗' : i % 4 === 2 ? '' : undefined,
+        }),
+      );
+    }
+    const entries = journal.list();
+    expect(entries).toHaveLength(50);
+    const newest = entries[0]!;
+    expect(newest).toMatchObject({
+      id: 500,
+      time: 499,
+      tenant: 't1',
+      method: 'POST',
+      path: '/v1/tenants/t1/integrations/slack/configs',
+      query: { pageSize: '499', q: 'é' },
+      status: 204,
+      requestHeaders: { authorization: 'Bearer [redacted]', 'x-trace': 'trace 499 ✓', 'set-cookie': 'a=1, b=2' },
+      requestBody: { ...body, auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: '[redacted]' } }, n: 499 },
+      responseBody: null,
+    });
+    expect(entries.find((e) => e.id === 497)).toMatchObject({ status: 201, requestBody: null, responseBody: { n: 496, accessToken: '[redacted]', text: 'ü' } });
+    expect(entries.find((e) => e.id === 498)).toMatchObject({ responseBody: 'not json ✗' });
+    expect(entries.find((e) => e.id === 499)).toMatchObject({ responseBody: null });
+    expect(entries.find((e) => e.id === 456)).toMatchObject({ status: null });
+    expect(journal.list({ tenant: 't0', method: 'get', limit: 3 }).map((e) => e.id)).toEqual([499, 493, 487]);
   });
 
   it('keeps only as many requests as the configured size', async () => {

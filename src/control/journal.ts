@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parse as parseQuery } from 'node:querystring';
 import type { Request, RequestHandler, Response } from 'express';
+import { TextRing } from './text-ring.js';
 
 /** How a fault changed a request, when one did. */
 export type FaultApplied = { source: 'prefer' | 'rule'; ruleId: string | null; status: number | null; delayMs: number; dropped: boolean };
@@ -27,10 +28,22 @@ export type JournalEntry = {
   violations: string[];
 };
 
-/** The heavy part of an entry, worked out when the entry is read. */
-type Details = Pick<JournalEntry, 'query' | 'requestHeaders' | 'requestBody' | 'responseBody'>;
+/**
+ * One request as handed to the journal. The journal keeps its numbers and names as they are, and its URL,
+ * headers and bodies as text (see `Journal`).
+ */
+export type RequestRecord = Omit<JournalEntry, 'id' | 'tenant' | 'path' | 'query' | 'requestHeaders' | 'requestBody' | 'responseBody'> & {
+  /** The request's URL as received, path and query. */
+  url: string;
+  headers: Request['headers'];
+  /** The parsed request body, undefined when there was none. */
+  requestBody: unknown;
+  /** The response body as sent, undefined when there was none. */
+  responseBody: string | undefined;
+};
 
-type StoredEntry = Omit<JournalEntry, keyof Details> & { details: () => Details };
+/** The texts of an entry in the journal's text ring, in this order. */
+const TEXTS = ['url', 'headers', 'requestBody', 'responseBody'] as const;
 
 /** Every field narrows the list; all are optional. */
 export type JournalFilter = {
@@ -52,51 +65,94 @@ const SECRET_FIELDS = new Set(['oAuthCredentialKey', 'credentialKey', 'accessTok
 const AUTH_FIELDS = new Set(['auth', 'authConfig']);
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
 
-/** A bounded request log, newest first: a ring buffer that forgets the oldest entry when full. */
+/**
+ * A bounded request log, newest first: a ring buffer that forgets the oldest entry when full.
+ *
+ * An entry lives through many young-generation collections (at 15k requests a second, the last 1,000
+ * requests span about ten), and each object it kept on the heap was copied by every one of them and then
+ * promoted: kept as objects, entries cost a GET several microseconds. So an entry keeps its numbers in typed
+ * arrays, its method, operation id, fault and violations (shared or rare objects) in arrays, and its URL,
+ * headers and bodies as UTF-8 text outside the heap (`TextRing`). Reading parses and redacts them; most
+ * entries are never read.
+ */
 export class Journal {
-  /** A fixed-size ring: `slots[(start + i) % capacity]` is the i-th oldest of `count` entries. */
-  private slots: (StoredEntry | undefined)[];
+  /** Entry `i` (from the oldest) is at slot `(start + i) % capacity` of these, and at `texts.at(i)`. */
+  private ids: Float64Array;
+  private times: Float64Array;
+  private durations: Float64Array;
+  /** -1 for a dropped connection (status null). */
+  private statuses: Int32Array;
+  private methods: string[];
+  private operationIds: (string | null)[];
+  private faults: (FaultApplied | null)[];
+  private violations: string[][];
+  private secrets: ReadonlySet<string>[];
+  private readonly texts = new TextRing(TEXTS.length);
   private start = 0;
   private count = 0;
   private lastId = 0;
 
   constructor(readonly capacity = DEFAULT_JOURNAL_SIZE) {
-    this.slots = new Array<StoredEntry | undefined>(capacity);
+    this.ids = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
+    this.durations = new Float64Array(capacity);
+    this.statuses = new Int32Array(capacity);
+    this.methods = new Array<string>(capacity);
+    this.operationIds = new Array<string | null>(capacity);
+    this.faults = new Array<FaultApplied | null>(capacity);
+    this.violations = new Array<string[]>(capacity);
+    this.secrets = new Array<ReadonlySet<string>>(capacity);
   }
 
   /**
-   * Adds an entry, overwriting the oldest when full. The headers and bodies come as a thunk, run only when
-   * the entry is read: parsing and redacting every response on the hot path cost a third of a GET, and most
-   * entries are never read.
+   * Adds an entry, overwriting the oldest when full. `secretParameters` are the connection parameters whose
+   * values are redacted when the entry is read (see `redact`).
    */
-  record(entry: Omit<JournalEntry, 'id' | keyof Details>, details: () => Details): void {
-    this.lastId += 1;
-    let materialized: Details | undefined;
-    const stored = { id: this.lastId, ...entry, details: () => (materialized ??= details()) };
-    if (this.count < this.capacity) {
-      this.slots[(this.start + this.count) % this.capacity] = stored;
-      this.count += 1;
-    } else {
-      this.slots[this.start] = stored;
-      this.start = (this.start + 1) % this.capacity;
-    }
+  record(request: RequestRecord, secretParameters: ReadonlySet<string> = NO_SECRETS): void {
+    this.keep(++this.lastId, request, [
+      request.url,
+      JSON.stringify(request.headers),
+      request.requestBody === undefined ? undefined : JSON.stringify(request.requestBody),
+      request.responseBody,
+    ], secretParameters);
   }
 
   /** The matching entries, newest first. */
   list(filter: JournalFilter = {}): JournalEntry[] {
     const since = filter.since === undefined ? undefined : toEpoch(filter.since);
     const method = filter.method?.toUpperCase();
-    const matching = this.newestFirst().filter(
-      (e) =>
-        (method === undefined || e.method === method) &&
-        (filter.path === undefined || e.path.startsWith(filter.path)) &&
-        (filter.operationId === undefined || e.operationId === filter.operationId) &&
-        (filter.status === undefined || e.status === filter.status) &&
-        (filter.tenant === undefined || e.tenant === filter.tenant) &&
-        (since === undefined || e.time >= since),
-    );
-    const picked = filter.limit === undefined ? matching : matching.slice(0, filter.limit);
-    return structuredClone(picked.map(({ details, ...entry }) => ({ ...entry, ...details() })));
+    const matching: JournalEntry[] = [];
+    for (let i = this.count - 1; i >= 0 && (filter.limit === undefined || matching.length < filter.limit); i--) {
+      const slot = this.slotOf(i);
+      const status = this.statuses[slot]! < 0 ? null : this.statuses[slot]!;
+      if (method !== undefined && this.methods[slot] !== method) continue;
+      if (filter.operationId !== undefined && this.operationIds[slot] !== filter.operationId) continue;
+      if (filter.status !== undefined && status !== filter.status) continue;
+      if (since !== undefined && this.times[slot]! < since) continue;
+      const [url = '', headers = '{}', requestBody, responseBody] = this.texts.at(i);
+      const { path, search } = splitUrl(url);
+      const tenant = tenantOf(path);
+      if (filter.path !== undefined && !path.startsWith(filter.path)) continue;
+      if (filter.tenant !== undefined && tenant !== filter.tenant) continue;
+      const secrets = this.secrets[slot]!;
+      matching.push({
+        id: this.ids[slot]!,
+        time: this.times[slot]!,
+        tenant,
+        method: this.methods[slot]!,
+        path,
+        query: { ...parseQuery(search) },
+        operationId: this.operationIds[slot]!,
+        status,
+        durationMs: this.durations[slot]!,
+        requestHeaders: redactHeaders(JSON.parse(headers) as Request['headers']),
+        requestBody: redact(requestBody === undefined ? null : JSON.parse(requestBody), secrets),
+        responseBody: redact(parseBody(responseBody), secrets),
+        fault: this.faults[slot]!,
+        violations: this.violations[slot]!,
+      });
+    }
+    return structuredClone(matching);
   }
 
   get size(): number {
@@ -105,65 +161,109 @@ export class Journal {
 
   /** Forgets every entry, or only one tenant's. */
   clear(tenant?: string): void {
-    const kept = tenant === undefined ? [] : this.newestFirst().reverse().filter((e) => e.tenant !== tenant);
-    this.slots = new Array<StoredEntry | undefined>(this.capacity);
-    kept.forEach((entry, i) => (this.slots[i] = entry));
+    const kept: [number, RequestRecord, (string | undefined)[], ReadonlySet<string>][] = [];
+    if (tenant !== undefined) {
+      for (let i = 0; i < this.count; i++) {
+        const texts = this.texts.at(i);
+        if (tenantOf(splitUrl(texts[0] ?? '').path) === tenant) continue;
+        const slot = this.slotOf(i);
+        const request: RequestRecord = {
+          time: this.times[slot]!,
+          method: this.methods[slot]!,
+          url: '',
+          operationId: this.operationIds[slot]!,
+          status: this.statuses[slot]! < 0 ? null : this.statuses[slot]!,
+          durationMs: this.durations[slot]!,
+          fault: this.faults[slot]!,
+          violations: this.violations[slot]!,
+          headers: {},
+          requestBody: undefined,
+          responseBody: undefined,
+        };
+        kept.push([this.ids[slot]!, request, texts, this.secrets[slot]!]);
+      }
+    }
     this.start = 0;
-    this.count = kept.length;
+    this.count = 0;
+    this.texts.clear();
+    for (const [id, request, texts, secrets] of kept) this.keep(id, request, texts, secrets);
   }
 
-  private newestFirst(): StoredEntry[] {
-    const result: StoredEntry[] = [];
-    for (let i = this.count - 1; i >= 0; i--) result.push(this.slots[(this.start + i) % this.capacity]!);
-    return result;
+  private keep(id: number, request: RequestRecord, texts: (string | undefined)[], secrets: ReadonlySet<string>): void {
+    let slot: number;
+    if (this.count < this.capacity) {
+      slot = this.slotOf(this.count);
+      this.count += 1;
+    } else {
+      slot = this.start;
+      this.start = (this.start + 1) % this.capacity;
+      this.texts.shift();
+    }
+    this.texts.push(texts);
+    this.ids[slot] = id;
+    this.times[slot] = request.time;
+    this.durations[slot] = request.durationMs;
+    this.statuses[slot] = request.status ?? -1;
+    this.methods[slot] = request.method;
+    this.operationIds[slot] = request.operationId;
+    this.faults[slot] = request.fault;
+    this.violations[slot] = request.violations;
+    this.secrets[slot] = secrets;
   }
+
+  private slotOf(i: number): number {
+    return (this.start + i) % this.capacity;
+  }
+}
+
+const NO_SECRETS: ReadonlySet<string> = new Set();
+
+function splitUrl(url: string): { path: string; search: string } {
+  const end = url.indexOf('?');
+  return end === -1 ? { path: url, search: '' } : { path: url.slice(0, end), search: url.slice(end + 1) };
 }
 
 /**
  * Records every request under its mount point once the response is finished (or the connection dropped).
- * It reads only the wall clock, so recording never changes what the API answers.
+ * It reads only the wall clock, so recording never changes what the API answers. Per request it adds one
+ * listener shared by every request, and the journal keeps nothing of the request's objects.
  */
 export function recordRequests(journal: Journal, secretParameters: ReadonlySet<string> = new Set()): RequestHandler {
-  return (req, res, next) => {
-    const time = Date.now();
-    const started = performance.now();
+  // A response emits 'close' last, finished or not: one listener tells a sent response from a dropped one.
+  function onClose(this: Response): void {
+    const locals = this.locals as { [STARTED]?: Started; operationId?: string; fault?: FaultApplied; violations?: string[] };
+    const started = locals[STARTED];
+    if (!started) return;
+    const req = this.req;
+    journal.record(
+      {
+        time: started.time,
+        method: req.method,
+        url: req.originalUrl,
+        operationId: locals.operationId ?? null,
+        status: this.writableFinished ? this.statusCode : null,
+        durationMs: Math.round((performance.now() - started.at) * 10) / 10,
+        fault: locals.fault ?? null,
+        violations: locals.violations ?? NO_VIOLATIONS,
+        headers: req.headers,
+        requestBody: (req as { body?: unknown }).body,
+        responseBody: sentText(this),
+      },
+      secretParameters,
+    );
+  }
+  return (_req, res, next) => {
     captureSentBodies(res);
-    // A response emits 'close' last, finished or not: one listener tells a sent response from a dropped one.
-    res.once('close', () => {
-      const dropped = !res.writableFinished;
-      const [path = '', search = ''] = req.originalUrl.split('?', 2);
-      journal.record(
-        {
-          time,
-          tenant: tenantOf(path),
-          method: req.method,
-          path,
-          operationId: (res.locals.operationId as string | undefined) ?? null,
-          status: dropped ? null : res.statusCode,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
-          fault: (res.locals.fault as FaultApplied | undefined) ?? null,
-          violations: (res.locals.violations as string[] | undefined) ?? [],
-        },
-        detailsLater(search, req.headers, (req as { body?: unknown }).body, sentBody(res), secretParameters),
-      );
-    });
+    (res.locals as { [STARTED]?: Started })[STARTED] = { time: Date.now(), at: performance.now() };
+    res.on('close', onClose);
     next();
   };
 }
 
-/**
- * The thunk that works out an entry's details. It is made outside the middleware so that it holds only
- * these values: a closure made inside would keep the whole request and response alive for as long as the
- * entry stays in the journal, and the old generation would fill with them under load.
- */
-function detailsLater(search: string, headers: Request['headers'], body: unknown, responseBody: unknown, secretParameters: ReadonlySet<string>): () => Details {
-  return () => ({
-    query: { ...parseQuery(search) },
-    requestHeaders: redactHeaders(headers),
-    requestBody: redact(body ?? null, secretParameters),
-    responseBody: redact(parseBody(responseBody), secretParameters),
-  });
-}
+/** When a request arrived: wall-clock epoch ms, and `performance.now()` for its duration. */
+type Started = { time: number; at: number };
+const STARTED = Symbol('journal started');
+const NO_VIOLATIONS: string[] = [];
 
 /**
  * Replaces credential values with `[redacted]`, keeping the names: every auth parameter, every connection
@@ -220,14 +320,15 @@ function captureSentBodies(res: Response): void {
   };
 }
 
-function sentBody(res: Response): unknown {
-  return (res.locals as Record<symbol, unknown>)[SENT_BODY];
+/** The first body the response sent, as text: a Buffer decoded as UTF-8, anything else but a string as JSON. */
+function sentText(res: Response): string | undefined {
+  const body = (res.locals as Record<symbol, unknown>)[SENT_BODY];
+  if (body === undefined || body === null || typeof body === 'string') return body ?? undefined;
+  return Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
 }
 
-function parseBody(body: unknown): unknown {
-  if (body === undefined || body === null || body === '') return null;
-  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
-  if (typeof text !== 'string') return text;
+function parseBody(text: string | undefined): unknown {
+  if (text === undefined || text === '') return null;
   try {
     return JSON.parse(text) as unknown;
   } catch {
