@@ -13,6 +13,12 @@ describe('the error model', () => {
     ['a JSON array instead of an object', () => ({ type: 'application/json', body: '[]' }), 400, 'VALIDATION_FAILED'],
     ['a text/plain body', () => ({ type: 'text/plain', body: 'displayName=x' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['a form body', () => ({ type: 'application/x-www-form-urlencoded', body: 'displayName=x' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a multipart body, however large',
+      () => ({ type: 'multipart/form-data; boundary=b', body: `--b\r\nContent-Disposition: form-data; name="displayName"\r\n\r\n${'x'.repeat(2_000_000)}\r\n--b--\r\n` }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['a body over the size limit', () => ({ type: 'application/json', body: JSON.stringify({ displayName: 'x'.repeat(1_100_000) }) }), 413, 'PAYLOAD_TOO_LARGE'],
   ])('answers %s with a problem and stores nothing', async (_name, make, status, code) => {
     const { app, store } = await makeHarness();

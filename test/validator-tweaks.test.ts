@@ -105,6 +105,7 @@ function echoApp() {
       validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
       validateResponses: false,
       validateSecurity: false,
+      fileUploader: false,
       validateFormats: true,
       validateApiSpec: false,
     }),
