@@ -231,7 +231,14 @@ function splitUrl(url: string): { path: string; search: string } {
 export function recordRequests(journal: Journal, secretParameters: ReadonlySet<string> = new Set()): RequestHandler {
   // A response emits 'close' last, finished or not: one listener tells a sent response from a dropped one.
   function onClose(this: Response): void {
-    const locals = this.locals as { [STARTED]?: Started; operationId?: string; fault?: FaultApplied; violations?: string[] };
+    const locals = this.locals as {
+      [STARTED]?: Started;
+      operationId?: string;
+      fault?: FaultApplied;
+      violations?: string[];
+      /** Recorded instead of the parsed body, which is too deep to serialise (see `limitBodyDepth`). */
+      journalBody?: string;
+    };
     const started = locals[STARTED];
     if (!started) return;
     const req = this.req;
@@ -246,7 +253,7 @@ export function recordRequests(journal: Journal, secretParameters: ReadonlySet<s
         fault: locals.fault ?? null,
         violations: locals.violations ?? NO_VIOLATIONS,
         headers: req.headers,
-        requestBody: (req as { body?: unknown }).body,
+        requestBody: locals.journalBody ?? (req as { body?: unknown }).body,
         responseBody: sentText(this),
       },
       secretParameters,

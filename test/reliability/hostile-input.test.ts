@@ -37,8 +37,8 @@ describe('hostile input: named cases', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('answers deeply nested JSON with a problem, not a crash', async () => {
-    const { app, store } = await makeHarness();
+  it('answers deeply nested JSON with a problem, not a crash, and journals a note in place of the body', async () => {
+    const { app, store, mock } = await makeHarness();
     const deep = `{"displayName":"x","parameters":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
     const res = await request(app).post(CONFIGS).set(AUTH).set('Content-Type', 'application/json').send(deep);
     expect(expectProblem(res, 400, 'VALIDATION_FAILED').errors).toHaveProperty(['body']);
@@ -47,6 +47,12 @@ describe('hostile input: named cases', () => {
     expect(store.counts().configs).toBe(0);
     const fine = `{"displayName":"x","parameters":${'{"a":'.repeat(20)}1${'}'.repeat(20)}}`;
     expect((await request(app).post(CONFIGS).set(AUTH).set('Content-Type', 'application/json').send(fine)).status).toBe(200);
+    const entries = (await mock.get('/requests')).body.items as { status: number; requestBody: unknown }[];
+    expect(entries.map((e) => [e.status, e.requestBody])).toEqual([
+      [200, JSON.parse(fine)],
+      [400, '[not recorded: nested more than 32 levels deep]'],
+      [400, '[not recorded: nested more than 32 levels deep]'],
+    ]);
   });
 
   it('answers invalid UTF-8 without a 5xx', async () => {
