@@ -322,9 +322,14 @@ function captureSentBodies(res: Response): void {
   hookedPrototypes.add(prototype);
   const send = prototype.send;
   prototype.send = function sendAndRemember(this: Response, body?: unknown) {
-    (this.locals as Record<symbol, unknown>)[SENT_BODY] ??= body;
+    rememberSentBody(this, body);
     return send.call(this, body);
   };
+}
+
+/** What the journal records as the response's body, unless one was sent before; for bodies sent around `res.send`. */
+export function rememberSentBody(res: Response, body: unknown): void {
+  (res.locals as Record<symbol, unknown>)[SENT_BODY] ??= body;
 }
 
 /** The first body the response sent, as text: a Buffer decoded as UTF-8, anything else but a string as JSON. */
