@@ -68,9 +68,9 @@ const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
 /**
  * A bounded request log, newest first: a ring buffer that forgets the oldest entry when full.
  *
- * An entry lives through many young-generation collections (at 15k requests a second, the last 1,000
- * requests span about ten), and each object it kept on the heap was copied by every one of them and then
- * promoted: kept as objects, entries cost a GET several microseconds. So an entry keeps its numbers in typed
+ * An entry outlives young-generation collections (under load they come every few tens of milliseconds,
+ * and the last 1,000 requests span several of them), and each object it kept on the heap was copied by them
+ * and then promoted: kept as objects, entries cost a GET several microseconds. So an entry keeps its numbers in typed
  * arrays, its method, operation id, fault and violations (shared or rare objects) in arrays, and its URL,
  * headers and bodies as UTF-8 text outside the heap (`TextRing`). Reading parses and redacts them; most
  * entries are never read.
