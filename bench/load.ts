@@ -33,18 +33,33 @@ export type Measurement = {
   background: number;
 };
 
-/** Drives `origin` with autocannon: a warm-up, then the measured rounds; reports the fastest round. */
-export async function measure(origin: string, requests: Request[], settings: LoadSettings, serverPid: number): Promise<Measurement> {
-  const warmup = settings.warmupSec > 0 ? (await run(origin, requests, settings, settings.warmupSec)).result : undefined;
-  let acknowledged = warmup?.['2xx'] ?? 0;
-  let errors = warmup ? warmup.non2xx + warmup.errors + warmup.timeouts : 0;
-  let best: Measurement | undefined;
-  for (let round = 0; round < settings.rounds; round++) {
-    await waitForQuiet(settings.quietWaitMs);
-    const background = startBackgroundMeter(serverPid);
-    const { result, seconds } = await run(origin, requests, settings, settings.durationSec);
-    acknowledged += result['2xx'];
-    errors += result.non2xx + result.errors + result.timeouts;
+/**
+ * One server's load, taken a step at a time so that several servers' rounds can alternate: a warm-up, then
+ * measured rounds; `measurement()` reports the fastest round, with errors and acknowledged writes counted
+ * over all of them, warm-up included.
+ */
+export class Load {
+  private acknowledged = 0;
+  private errors = 0;
+  private best: Measurement | undefined;
+
+  constructor(
+    private readonly origin: string,
+    private readonly requests: Request[],
+    private readonly settings: LoadSettings,
+    private readonly serverPid: number,
+  ) {}
+
+  async warmUp(): Promise<void> {
+    if (this.settings.warmupSec <= 0) return;
+    this.count((await run(this.origin, this.requests, this.settings, this.settings.warmupSec)).result);
+  }
+
+  async round(): Promise<void> {
+    await waitForQuiet(this.settings.quietWaitMs);
+    const background = startBackgroundMeter(this.serverPid);
+    const { result, seconds } = await run(this.origin, this.requests, this.settings, this.settings.durationSec);
+    this.count(result);
     const measurement = {
       rps: result.requests.total / seconds,
       requests: result.requests.total,
@@ -55,9 +70,26 @@ export async function measure(origin: string, requests: Request[], settings: Loa
       acknowledged: 0,
       background: background(),
     };
-    if (!best || measurement.rps > best.rps) best = measurement;
+    if (!this.best || measurement.rps > this.best.rps) this.best = measurement;
   }
-  return { ...best!, errors, acknowledged };
+
+  measurement(): Measurement {
+    if (!this.best) throw new Error('no measured round');
+    return { ...this.best, errors: this.errors, acknowledged: this.acknowledged };
+  }
+
+  private count(result: autocannon.Result): void {
+    this.acknowledged += result['2xx'];
+    this.errors += result.non2xx + result.errors + result.timeouts;
+  }
+}
+
+/** Drives `origin` with autocannon: a warm-up, then the measured rounds; reports the fastest round. */
+export async function measure(origin: string, requests: Request[], settings: LoadSettings, serverPid: number): Promise<Measurement> {
+  const load = new Load(origin, requests, settings, serverPid);
+  await load.warmUp();
+  for (let round = 0; round < settings.rounds; round++) await load.round();
+  return load.measurement();
 }
 
 /**

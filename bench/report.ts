@@ -62,7 +62,8 @@ export function renderReport(results: Results): string {
       `started fresh for each workload; autocannon drives it from the bench process with ` +
       `${results.load.connections} connections: ${results.load.warmupSec} s of warm-up, then ${results.load.rounds} measured ` +
       `round(s) of ${results.load.durationSec} s, each after waiting up to ${results.load.quietWaitMs / 1000} s for other processes to go quiet; ` +
-      'the fastest round is reported (errors count over all rounds). The machine is shared: the "others\' CPU" column is the share ' +
+      'the fastest round is reported (errors count over all rounds). A workload\'s servers run side by side and take their rounds ' +
+      'in turn (fruxon-mock, Prism, json-server, bare Express, then again), so a ratio compares rounds taken seconds apart. The machine is shared: the "others\' CPU" column is the share ' +
       'of all cores that processes other than the server and the bench used during the reported round.',
     '',
     '## Machine and versions',
@@ -133,7 +134,7 @@ export function renderReport(results: Results): string {
 
   add('', '## Targets', '', '| target | figure | met |', '| --- | --- | --- |');
   for (const target of targets(results, rps)) add(`| ${target.name} | ${target.figure} | ${target.met ? 'met' : '**not met**'} |`);
-  add(READING_THE_MISSES);
+  add(READING_THE_FIGURES);
   add(...latencyTable(results));
   return `${lines.join('\n')}\n`;
 }
@@ -209,26 +210,30 @@ function targets(results: Results, rps: (workload: string, kind: ServerKind) => 
   ];
 }
 
-/** What the figures of the targets most often missed come from, measured while building this bench. */
-const READING_THE_MISSES = `
-## Reading the misses
+/** What the figures of the targets that were hardest to meet come from, measured while building this bench. */
+const READING_THE_FIGURES = `
+## Reading the figures
 
 - **Get against bare Express.** Both servers construct their requests and responses with the app's
   prototypes already set (\`src/http/host.ts\`): Express's per-request \`Object.setPrototypeOf\` otherwise
-  made V8 promote every request's objects into the old generation. That doubled fruxon-mock's get, and
-  nearly tripled bare Express's: with \`app.listen\`, as most Express apps are started, bare Express
-  answered get config at ~9.4k req/s on this machine, under what fruxon-mock now does. Against the faster
-  ceiling a get still passes what bare Express skips: the request journal, route matching (404/405),
-  bearer auth, the fault check, express-openapi-validator's full request validation and the view layer
-  (a CPU profile spreads them over a dozen places, none above ~5%; sending the response is ~30%).
+  made V8 promote every request's objects into the old generation (with \`app.listen\`, as most Express apps
+  are started, bare Express answered get config at ~9.4k req/s on this machine). Both write the same bytes
+  per response in one \`writev\`, about a third of a get's CPU. On top of bare Express a get pays for the
+  request journal, route matching (404/405), bearer auth, the fault check, express-openapi-validator's
+  request validation and the view layer; fruxon-mock writes its replies straight to Node instead of through
+  Express's \`res.json\` (about a fifth of a get).
+- **Creates.** A create is answered once its journal line is on disk: the server sits idle part of each
+  round waiting on \`fdatasync\`, which bare Express, holding records in a Map, never does.
 - **p99.** Each of the 16 connections sends its next request as soon as the last is answered, so the mean
   latency is set by throughput alone (16 / req/s); on this 2-core machine p99 runs about two times the
   mean (table below). V8's full collections are part of the tail: the CLI's \`--heap-headroom\` (32 MB)
   makes them come every ~32 MB of promoted garbage; \`--heap-headroom 0\` (V8's own growth) gave p99s a
   millisecond or two lower on list and participant creates, and ~30 MB more peak RSS at 100k records.
 - **Peak RSS.** Records are held as compact JSON outside the V8 heap (~115 bytes of heap per record), and
-  the CLI keeps V8's old generation about 32 MB past what is live. Single rounds on this VM swing by
-  ±10–20%, which is why each workload is run three times.
+  the CLI keeps V8's old generation about 32 MB past what is live.
+- **Noise.** This VM's speed drifts by ±10–20% from one minute to the next, for every server alike: each
+  workload is run three times, its servers taking their rounds in turn, and a ratio compares rounds taken
+  seconds apart.
 
 Mean latency implied by throughput, next to p99, for the single-request workloads:
 `;

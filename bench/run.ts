@@ -1,13 +1,13 @@
 /**
  * `npm run bench`: fruxon-mock against Prism, json-server and bare Express, then fruxon-mock as its store
  * grows. Every server is its own process on 127.0.0.1, started fresh for each workload; autocannon drives
- * it from this process. `--quick` (or BENCH_QUICK=1) runs shorter for iteration and writes no RESULTS.md.
+ * it from this process, the servers of a workload taking their measured rounds in turn. `--quick` (or BENCH_QUICK=1) runs shorter for iteration and writes no RESULTS.md.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator } from '../src/generate/generator.js';
-import { measure, type LoadSettings, type Measurement } from './load.js';
+import { Load, measure, type LoadSettings, type Measurement } from './load.js';
 import { writePreloadedJsonServerDb, writePreloadedStore } from './preload.js';
 import { renderReport, type GrowthRow, type Results } from './report.js';
 import { ROOT, SERVER_KINDS, startServer, type RunningServer, type ServerKind } from './servers.js';
@@ -37,25 +37,36 @@ async function main(): Promise<void> {
   const results: Results = { quick, load: LOAD, runs: [], coldStarts: {}, growth: [], growthRequests: GROWTH_REQUESTS, durability: undefined };
   log(`fruxon-mock bench (${quick ? 'quick' : 'full'}): ${LOAD.connections} connections, ${LOAD.warmupSec} s warm-up + ${LOAD.durationSec} s per run`);
 
+  // A workload's servers run side by side and take their measured rounds in turn, so that a ratio compares
+  // rounds taken seconds apart: this machine's speed drifts by more than the differences measured.
   for (const workload of WORKLOADS) {
-    for (const kind of SERVER_KINDS) {
-      const server = await start(kind, results);
-      try {
+    const loads: { kind: ServerKind; server: RunningServer; load: Load }[] = [];
+    const servers: RunningServer[] = [];
+    try {
+      for (const kind of SERVER_KINDS) {
+        const server = await start(kind, results);
+        servers.push(server);
         const requests = await workload.prepare(server);
-        if (!requests) {
+        if (requests) loads.push({ kind, server, load: new Load(server.origin, requests, LOAD, server.pid) });
+      }
+      for (const { load } of loads) await load.warmUp();
+      for (let round = 0; round < LOAD.rounds; round++) for (const { load } of loads) await load.round();
+      for (const kind of SERVER_KINDS) {
+        const run = loads.find((l) => l.kind === kind);
+        if (!run) {
           results.runs.push({ workload: workload.name, single: workload.single, kind, measurement: undefined, peakRssMb: Number.NaN });
           log(`  ${workload.name} / ${kind}: n/a`);
           continue;
         }
-        const measurement = await measure(server.origin, requests, LOAD, server.pid);
-        results.runs.push({ workload: workload.name, single: workload.single, kind, measurement, peakRssMb: server.peakRssMb() });
+        const measurement = run.load.measurement();
+        results.runs.push({ workload: workload.name, single: workload.single, kind, measurement, peakRssMb: run.server.peakRssMb() });
         log(`  ${workload.name} / ${kind}: ${describe(measurement)}`);
         if (kind === 'fruxon-mock' && workload.name === 'create config') {
-          results.durability = await checkDurability(server, measurement);
+          results.durability = await checkDurability(run.server, measurement);
         }
-      } finally {
-        await server.stop();
       }
+    } finally {
+      for (const server of servers) await server.stop();
     }
   }
 
