@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: fruxon-mock against Prism, json-server and bare Express, then fruxon-mock as its store
  * grows. Every server is its own process on 127.0.0.1, started fresh for each workload; autocannon drives
- * it from this process, the servers of a workload taking their measured rounds in turn. `--quick` (or BENCH_QUICK=1) runs shorter for iteration and writes no RESULTS.md.
+ * it from this process, the servers of a workload taking their measured rounds in turn. `--quick` (or
+ * BENCH_QUICK=1) runs shorter for iteration and writes no RESULTS.md.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
