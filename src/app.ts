@@ -124,6 +124,8 @@ export function createApp(deps: AppDeps): Express {
       operationCount: routes.operationIds().length,
     }),
   );
+  // For the CLI's start-up banner, without a second route table.
+  app.locals.operationCount = routes.operationIds().length;
   app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
   app.use(errorHandler(options.logger));
   return app;

@@ -8,8 +8,6 @@ import { ControlState } from './control/control.js';
 import { DEFAULTS, type ServerOptions } from './config.js';
 import { Generator, logicalClock, systemClock } from './generate/generator.js';
 import { hostClassesFor } from './http/host.js';
-import { RouteTable } from './http/routes.js';
-import { loadSpec } from './spec.js';
 import { Store } from './store/store.js';
 
 /** A running mock server. */
@@ -72,7 +70,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     url: `http://${host}:${port}`,
     port,
     storeFile,
-    operationCount: new RouteTable(loadSpec()).operationIds().length,
+    operationCount: app.locals.operationCount as number,
     store,
     control,
     services,
