@@ -113,6 +113,8 @@ export function createApp(deps: AppDeps): Express {
       ]),
     ),
   );
+  // For `/__mock` and the CLI's start-up banner, without a second route table.
+  app.locals.operationCount = routes.operationIds().length;
   app.use(
     '/__mock',
     controlRouter({
@@ -121,11 +123,9 @@ export function createApp(deps: AppDeps): Express {
       validation: options.validation,
       validateResponses: options.validateResponses,
       bodyLimit: options.bodyLimit,
-      operationCount: routes.operationIds().length,
+      operationCount: app.locals.operationCount,
     }),
   );
-  // For the CLI's start-up banner, without a second route table.
-  app.locals.operationCount = routes.operationIds().length;
   app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
   app.use(errorHandler(options.logger));
   return app;
