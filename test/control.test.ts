@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
-import { RULES } from '../src/quirks/rules.js';
+import { RULES } from '../src/rules.js';
 import { configsPath, expectProblem, makeHarness } from './helpers.js';
 
 describe('GET /__mock/health', () => {

@@ -4,7 +4,7 @@ import type { ServiceDeps } from '../app.js';
 import { catalogSecretParameterNames } from '../catalog/catalog.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
-import { RULES } from '../quirks/rules.js';
+import { RULES } from '../rules.js';
 import { mintOAuthCredentialKey, resolveOAuthGrant } from '../resources/oauth/keys.js';
 import { loadControlSpec, loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
