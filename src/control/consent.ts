@@ -70,7 +70,7 @@ if (window.opener) {
   document.getElementById('delivery').textContent = 'Handed to the opener window.';
   window.close();
 }`;
-  return page(approved ? 'Connected' : 'Not connected', `${body}\n<script>\n${script}\n</script>`, script);
+  return page(approved ? 'Connected' : 'Not connected', `${body}\n<script>${script}</script>`, script);
 }
 
 /** A page and the headers it must be sent with. */
