@@ -13,12 +13,9 @@ export type HostPolicy = {
   trustProxy: boolean;
 };
 
-/** The scheme and host a request was made to, as the mock may believe them. */
-type Effective = { proto: string; host: string };
-
-const EFFECTIVE = Symbol('effective origin');
-type Stamped = Request & { [EFFECTIVE]?: Effective; [POLICY]?: HostPolicy };
+/** The policy of the app a request is in, for `baseUrlOf` and `ownOrigins`: one property per request, set by `checkHost`. */
 const POLICY = Symbol('host policy');
+type Stamped = Request & { [POLICY]?: HostPolicy };
 
 const MAX_CACHED_HOSTS = 1000;
 
@@ -42,18 +39,17 @@ export function checkHost(policy: HostPolicy): RequestHandler {
     return verdict;
   };
   return (req: Stamped, res, next) => {
-    const effective = effectiveOrigin(req, policy.trustProxy);
-    if (!isAllowed(effective.host)) {
+    const host = (policy.trustProxy && firstValue(req.headers['x-forwarded-host'])) || (req.headers.host ?? '');
+    if (!isAllowed(host)) {
       sendProblem(
         res,
         problem(
           'hostNotAllowed',
-          `This mock does not answer to the host '${printable(effective.host)}'. Use a loopback address, the address it listens on, or start it with --public-url (or --allowed-hosts) naming this host.`,
+          `This mock does not answer to the host '${printable(host)}'. Use a loopback address, the address it listens on, or start it with --public-url (or --allowed-hosts) naming this host.`,
         ),
       );
       return;
     }
-    req[EFFECTIVE] = effective;
     req[POLICY] = policy;
     next();
   };
@@ -65,25 +61,24 @@ export function checkHost(policy: HostPolicy): RequestHandler {
  * come from `X-Forwarded-*` only with `--trust-proxy`).
  */
 export function baseUrlOf(req: Request): string {
-  const stamped = req as Stamped;
-  const publicUrl = stamped[POLICY]?.publicUrl;
-  if (publicUrl) return publicUrl;
-  const { proto, host } = stamped[EFFECTIVE] ?? effectiveOrigin(req, false);
+  const policy = (req as Stamped)[POLICY];
+  if (policy?.publicUrl) return policy.publicUrl;
+  const { proto, host } = effectiveOrigin(req, policy?.trustProxy ?? false);
   return `${proto}://${host}`;
 }
 
 /** The origins a same-origin browser request to the mock can carry: the one the client used, and the public URL's. */
 export function ownOrigins(req: Request): string[] {
-  const stamped = req as Stamped;
-  const { proto, host } = stamped[EFFECTIVE] ?? effectiveOrigin(req, false);
+  const policy = (req as Stamped)[POLICY];
+  const { proto, host } = effectiveOrigin(req, policy?.trustProxy ?? false);
   const origins = [`${proto}://${host.toLowerCase()}`];
-  const publicUrl = stamped[POLICY]?.publicUrl;
-  if (publicUrl) origins.push(new URL(publicUrl).origin);
+  if (policy?.publicUrl) origins.push(new URL(policy.publicUrl).origin);
   return origins;
 }
 
 /** `trust-proxy`: `X-Forwarded-Proto` and `X-Forwarded-Host` (their first values) count only when trusted. */
-function effectiveOrigin(req: Request, trustProxy: boolean): Effective {
+/** The scheme and host a request was made to, as the mock may believe them. */
+function effectiveOrigin(req: Request, trustProxy: boolean): { proto: string; host: string } {
   const host = req.headers.host ?? '';
   if (!trustProxy) return { proto: 'http', host };
   const forwardedProto = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase();
