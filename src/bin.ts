@@ -11,6 +11,10 @@ const SUBCOMMANDS: Record<string, () => Promise<{ main: (argv: string[], env: No
     const m = await import('./conformance/cli.js');
     return { main: m.conformanceMain, usage: m.CONFORMANCE_USAGE };
   },
+  'import-catalog': async () => {
+    const m = await import('./catalog/import-catalog.js');
+    return { main: m.importCatalogMain, usage: m.IMPORT_USAGE };
+  },
 };
 
 async function runSubcommand(name: string, argv: string[]): Promise<void> {
