@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { get } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { parseOptions } from '../src/config.js';
 import { BIN, startCli } from './cli-process.js';
 
 /** The URL the CLI printed, with its host replaced by 127.0.0.1: traffic never leaves this machine. */
@@ -70,6 +71,15 @@ describe('the CLI, safe by default', () => {
     await withCli([], async (url, output) => {
       expect(output).not.toContain('control token');
       expect((await fetch(`${url}/__mock/health`)).status).toBe(200);
+    });
+  });
+
+  it('control-token: is read from --control-token or FRUXON_MOCK_CONTROL_TOKEN, the option winning', () => {
+    expect(parseOptions([], { FRUXON_MOCK_CONTROL_TOKEN: 'from-env' })).toMatchObject({ controlToken: 'from-env' });
+    expect(parseOptions(['--control-token', 'from-flag'], { FRUXON_MOCK_CONTROL_TOKEN: 'from-env' })).toMatchObject({ controlToken: 'from-flag' });
+    expect(parseOptions(['--control-cors', 'http://a.test, http://b.test', '--public-url', 'https://demo.example.com/mock/'], {})).toMatchObject({
+      controlCorsOrigins: ['http://a.test', 'http://b.test'],
+      publicUrl: 'https://demo.example.com/mock',
     });
   });
 

@@ -296,6 +296,11 @@ describe('public-url-base and trust-proxy', () => {
     expect(verify.body.authorizationUrl).toMatch(/^https:\/\/demo\.example\.com\/mock\/__mock\/oauth\/authorize\?/);
   });
 
+  it('public-url-base: a trailing slash of the public URL is not doubled', async () => {
+    const h = await makeHarness({ app: { publicUrl: 'https://demo.example.com/' } });
+    expect((await authorize(h, { Host: HOST })).body.authorizationUrl).toMatch(/^https:\/\/demo\.example\.com\/__mock\/oauth\/authorize\?/);
+  });
+
   it('public-url-base: without --public-url, the allowed host the client used', async () => {
     const h = await makeHarness();
     expect((await authorize(h, { Host: 'localhost:9999' })).body.authorizationUrl).toMatch(/^http:\/\/localhost:9999\/__mock\/oauth\/authorize\?/);

@@ -24,7 +24,8 @@ const MAX_CACHED_HOSTS = 1000;
  * public URL's host is a 421, before anything else runs, so a page that rebinds its own DNS name to
  * 127.0.0.1 reaches nothing. With `trustProxy`, the name checked is `X-Forwarded-Host` when sent.
  */
-export function checkHost(policy: HostPolicy): RequestHandler {
+export function checkHost(given: HostPolicy): RequestHandler {
+  const policy = { ...given, publicUrl: given.publicUrl?.replace(/\/+$/, '') || undefined };
   const allowed = new Set(policy.allowedHosts.map(normalizeHostname));
   if (policy.publicUrl) allowed.add(normalizeHostname(new URL(policy.publicUrl).hostname));
   const verdicts = new Map<string, boolean>();
