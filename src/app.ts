@@ -144,6 +144,7 @@ export function createApp(deps: AppDeps): Express {
       validateResponses: options.validateResponses,
       bodyLimit: options.bodyLimit,
       operationCount: app.locals.operationCount,
+      // consent-message-origins
       consentMessageOrigins: options.corsOrigins.length === 0 || options.corsOrigins.includes(ANY_ORIGIN) ? [ANY_ORIGIN] : options.corsOrigins,
     }),
   );
