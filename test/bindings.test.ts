@@ -95,7 +95,7 @@ describe('binding-idempotent', () => {
     expect(h.store.snapshot()).toEqual(before);
   });
 
-  it('a PUT for an unknown agent stores nothing', async () => {
+  it('bind-unknown-agent-404: a PUT for an unknown agent is 404 and stores nothing', async () => {
     const h = await makeHarness();
     const { path } = await participant(h);
     const before = h.store.snapshot();
@@ -107,7 +107,7 @@ describe('binding-idempotent', () => {
 describe('roster-defaults-subset', () => {
   const rosterPath = (path: string, agent = 'support_bot') => `${path}/bindings/${agent}/roster`;
 
-  it('a new binding starts with an empty roster entry', async () => {
+  it('roster-starts-normal: a new binding starts with an empty roster entry', async () => {
     const h = await makeHarness();
     const { created } = await participant(h, { kind: 'GROUP', agentIds: ['support_bot'] });
     const res = await h.api.get(`${P}/consultRoster?agentId=support_bot`);

@@ -104,7 +104,7 @@ describe('participant-create-atomic', () => {
     ],
   ];
 
-  it.each(cases)('rejects %s with 400 naming it, and stores nothing', async (_name, makeBody, field, value) => {
+  it.each(cases)('participant-references-checked: rejects %s with 400 naming it, and stores nothing', async (_name, makeBody, field, value) => {
     const h = await makeHarness();
     const own = await configOf(h, 'twilio');
     const foreign = await configOf(h, 'twilio', 'globex');

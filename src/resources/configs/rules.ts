@@ -245,7 +245,7 @@ export const CONFIGS_RULES: readonly Rule[] = [
     operations: [...WRITES],
   },
   {
-    id: 'version-and-index-bounds',
+    id: 'auth-map-index-zero-based',
     resource: 'configs',
     summary: 'authMapIndex is zero-based: a negative one is a 400.',
     source: 'inferred',
