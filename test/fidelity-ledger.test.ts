@@ -69,6 +69,14 @@ describe('the rule ledger', () => {
     expect(readFileSync(join(PACKAGE_ROOT, RULES_DOC_FILE), 'utf8')).toBe(renderRulesDoc(RULES));
   });
 
+  it('keeps docs/fidelity.md\'s counts and its list of mock decisions in step with the ledger', () => {
+    const text = readFileSync(join(PACKAGE_ROOT, 'docs', 'fidelity.md'), 'utf8');
+    const count = (source: string) => RULES.filter((r) => r.source === source).length;
+    expect(text).toContain(`${RULES.length} rules: ${count('docs')} docs, ${count('inferred')} inferred, ${count('mock')} mock`);
+    const unlisted = RULES.filter((r) => r.source === 'mock' && !text.includes(`\`${r.id}\``)).map((r) => r.id);
+    expect(unlisted, 'mock rules docs/fidelity.md does not list').toEqual([]);
+  });
+
   it('serves the ledger at GET /__mock/rules with each rule\'s source and what it rests on', async () => {
     const { mock } = await makeHarness();
     const res = await mock.get('/rules');
