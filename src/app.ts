@@ -9,6 +9,7 @@ import { guardControlPlane } from './control/access.js';
 import { controlRouter, type ValidationMode } from './control/routes.js';
 import { systemClock, type Clock, type Generator } from './generate/generator.js';
 import { requireBearer, type Caller } from './http/auth.js';
+import { bindLikeAspNet } from './http/binding.js';
 import { limitBodyDepth } from './http/depth.js';
 import { baseUrlOf, checkHost } from './http/host-check.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
@@ -115,9 +116,10 @@ export function createApp(deps: AppDeps): Express {
         express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
         limitBodyDepth(),
         injectFaults(control.faults, control.responses),
+        bindLikeAspNet(spec),
         OpenApiValidator.middleware({
           apiSpec: spec as never,
-          validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+          validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
           validateResponses: options.validateResponses ? { removeAdditional: false } : false,
           validateSecurity: false,
           // No operation takes multipart/form-data, which is a 415 with or without the validator's uploader
