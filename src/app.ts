@@ -16,6 +16,7 @@ import { pipeline, under } from './http/pipeline.js';
 import { problem } from './http/problems.js';
 import { leanQuerylessValidation, precompileRouteLookup, skipUnusedSpecValidator } from './http/validator-tweaks.js';
 import { RouteTable } from './http/routes.js';
+import { readDurableState } from './http/durable-reads.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
 import { oauthHandlers } from './resources/oauth/routes.js';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
           validateApiSpec: false,
         }),
         tolerateViolations(options.validation),
+        readDurableState(deps.store),
         dispatch(handlers, options.validateResponses ? sendThroughJson : sendReply),
       ]),
     ),

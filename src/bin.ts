@@ -3,7 +3,7 @@ import { FixtureError } from './catalog/load.js';
 import { USAGE, UsageError, parseOptions } from './config.js';
 import { holdHeapHeadroom } from './heap-headroom.js';
 import { startServer } from './server.js';
-import { StoreFileError } from './store/store.js';
+import { StoreFileError, StoreLockedError } from './store/store.js';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
@@ -49,7 +49,12 @@ main().catch((error: unknown) => {
     process.stderr.write(`fruxon-mock: ${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (error instanceof StoreFileError || error instanceof FixtureError) {
+  // A store it cannot use (in use by another server, unwritable, invalid) is a usage error: 2.
+  if (error instanceof StoreFileError || error instanceof StoreLockedError) {
+    process.stderr.write(`fruxon-mock: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof FixtureError) {
     process.stderr.write(`fruxon-mock: ${error.message}\n`);
     process.exit(1);
   }

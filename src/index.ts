@@ -65,7 +65,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     clearFaults: () => control.faults.clear(),
     mintCredentialKey: async (request) => (await mintOAuthCredentialKey(server.services, request)).key,
     state: () => store.snapshot(),
-    setState: (state) => store.replaceAll(state),
+    setState: (state) => store.replaceAll(state, { idOf: (sequence) => server.services.generator.uuid(sequence) }),
     close: () => server.close(),
   };
 }

@@ -56,8 +56,10 @@ export function controlRouter(deps: ControlDeps): Router {
   router.use(validator);
 
   router.get('/health', (_req, res) => {
+    const health = store.health();
     res.json({
-      status: 'ok',
+      status: health.status,
+      store: health,
       operations: deps.operationCount,
       validation: deps.validation,
       journal: { size: control.journal.size, capacity: control.journal.capacity },
@@ -70,7 +72,8 @@ export function controlRouter(deps: ControlDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/state', (req, res) => {
+  router.get('/state', async (req, res) => {
+    await store.settled();
     const { tenant, includeSecrets } = query(req);
     const snapshot = tenant === undefined ? store.snapshot() : store.snapshotOf(tenant);
     // Credential values stay in the store unless the caller asks for them by name.
@@ -79,7 +82,8 @@ export function controlRouter(deps: ControlDeps): Router {
 
   router.put('/state', async (req, res) => {
     try {
-      await store.replaceAll(req.body);
+      // Imports are checked like requests: the body limits above, every record, and ids never handed out twice.
+      await store.replaceAll(req.body, { idOf: (sequence) => services.generator.uuid(sequence) });
     } catch (error) {
       if (error instanceof StateError) throw problem('unprocessable', `The snapshot is not a valid state: ${error.message}.`);
       throw error;

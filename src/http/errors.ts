@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import { StoreWriteError } from '../store/store.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type FieldErrors } from './problems.js';
 
 export type Logger = { error: (message: string) => void };
@@ -38,10 +39,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 export function toProblem(error: unknown, logger: Logger): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (error instanceof StoreWriteError) return fromStoreWrite(error);
   if (isBodyParserError(error)) return fromBodyParser(error);
   if (isValidatorError(error)) return fromValidator(error, logger);
   logger.error(`unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return problem('internal', 'The mock failed to handle the request.');
+}
+
+/** store-write-failure: a change the store could not make durable was undone; the client may retry. */
+function fromStoreWrite(error: StoreWriteError): ProblemError {
+  const detail = `Nothing was changed: ${error.message}. Retry once the store's disk can be written again.`;
+  return problem(error.kind === 'full' ? 'storageFull' : 'storageUnavailable', detail, { headers: { 'Retry-After': '1' } });
 }
 
 function fromBodyParser(error: BodyParserError): ProblemError {

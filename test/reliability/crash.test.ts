@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeInvalid } from '../../src/store/store.js';
+import { describeInvalidState } from '../../src/store/store.js';
 import { startCli } from '../cli-process.js';
 
 const H = { Authorization: 'Bearer crash-test', 'Content-Type': 'application/json' };
@@ -90,7 +90,7 @@ describe('crashes and restarts', () => {
       total += load.acked.size;
 
       // The lowdb file (when the journal has been folded into it yet) is always a valid store.
-      if (existsSync(db)) expect(describeInvalid(JSON.parse(readFileSync(db, 'utf8')))).toBeUndefined();
+      if (existsSync(db)) expect(describeInvalidState(JSON.parse(readFileSync(db, 'utf8')))).toBeUndefined();
       const again = start(db);
       await readBack(await again.url, load.acked);
       again.child.kill('SIGKILL');
