@@ -248,7 +248,7 @@ export class StoreFile {
 /** A store file that is a directory, or that exists but may not be written, is refused before anything else. */
 async function checkWritable(file: string): Promise<void> {
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeFolder(dirname(file));
   } catch (error) {
     throw new StoreFileError(file, `its folder cannot be created: ${describeError(error)}`);
   }
@@ -259,6 +259,21 @@ async function checkWritable(file: string): Promise<void> {
       throw new StoreFileError(file, `it cannot be written: ${describeError(error)}`);
     });
   }
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns for a folder under /proc (it retries
+ * the ENOENT that procfs answers forever).
+ */
+async function makeFolder(folder: string): Promise<void> {
+  const info = await stat(folder).catch(() => undefined);
+  if (info?.isDirectory()) return;
+  if (info) throw Object.assign(new Error(`${folder} is a file, not a folder`), { code: 'ENOTDIR' });
+  const parent = dirname(folder);
+  if (parent !== folder) await makeFolder(parent);
+  await mkdir(folder).catch(async (error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(folder)).isDirectory()) throw error;
+  });
 }
 
 /**
