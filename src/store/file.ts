@@ -51,10 +51,10 @@ const LATER_COLLECTIONS = ['participants', 'bindings'] as const;
 const FOLD_RETRY_MS = 1000;
 
 /** One record written or removed: `[collection, key, record]`, with `null` for a removal. */
-type JournalOp = [collection: string, key: string, record: unknown];
+type LogOp = [collection: string, key: string, record: unknown];
 
 /** One committed `mutate` as a journal line: the meta block after it, and the records it touched or the whole state it set. */
-type JournalEntry = { meta: StoreData['meta']; ops?: JournalOp[]; state?: StoreData };
+type LogEntry = { meta: StoreData['meta']; ops?: LogOp[]; state?: StoreData };
 
 export const journalFiles = (file: string) => ({ journal: `${file}.journal`, folding: `${file}.journal.folding` });
 
@@ -299,7 +299,7 @@ async function load(file: string, db: Low<StoreData>, notice: (message: string) 
     for (const { line, entry } of entries) {
       const entryProblem = describeInvalidEntry(entry);
       if (entryProblem) throw new StoreFileError(file, `${journal} line ${line}: ${entryProblem}`);
-      applyEntry(state, entry as JournalEntry);
+      applyEntry(state, entry as LogEntry);
     }
     replayed ||= entries.length > 0 || torn > 0;
   }
@@ -332,7 +332,7 @@ function readJournal(file: string): { entries: { line: number; entry: unknown }[
 }
 
 /** Applies one journal entry; applying it to state that already holds it changes nothing. */
-function applyEntry(state: StoreData, entry: JournalEntry): void {
+function applyEntry(state: StoreData, entry: LogEntry): void {
   if (entry.state) for (const name of COLLECTIONS) state[name] = { ...entry.state[name] } as never;
   for (const [collection, key, record] of entry.ops ?? []) {
     const records = state[collection as keyof StoreData] as Record<string, unknown>;
