@@ -38,12 +38,14 @@ export async function startServer(
   const options = { ...DEFAULTS, ...overrides };
   const catalog = loadFixtures(options.fixtures);
   const storeFile = options.inMemory ? undefined : resolve(options.db);
-  const store = storeFile ? await Store.openFile(storeFile, { notice }) : await Store.openMemory();
+  const generator = new Generator(options.seed);
+  const idOf = (sequence: number) => generator.uuid(sequence);
+  const store = storeFile ? await Store.openFile(storeFile, { notice, idOf }) : await Store.openMemory();
   const control = new ControlState({ journalSize: options.journalSize });
   const services: ServiceDeps = {
     store,
     catalog,
-    generator: new Generator(options.seed),
+    generator,
     clock: options.time === undefined ? systemClock : logicalClock(options.time),
   };
   const app = createApp({

@@ -116,6 +116,18 @@ describe('start-up validates what it loads', () => {
     expect(readFileSync(`${db}.journal`, 'utf8')).toBe(journal);
   });
 
+  it('refuses a store file whose sequence would hand out one of its ids again', async () => {
+    const db = join(tempDir(), 'state.json');
+    const first = startCli(['--port', '0', '--db', db]);
+    const id = ((await (await create(await first.url, 'kept')).json()) as { id: string }).id;
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const stale = readFileSync(db, 'utf8').replace('"sequence": 1', '"sequence": 0');
+    writeFileSync(db, stale);
+    expectRefused(run(db), `meta.sequence 0 would hand out configs["${id}"] again at sequence 1; set it to at least 1`);
+    expect(readFileSync(db, 'utf8')).toBe(stale);
+  });
+
   it('drops a torn last journal line and says so in one line', async () => {
     const db = join(tempDir(), 'state.json');
     const whole = JSON.stringify({ meta: { schemaVersion: 1, sequence: 1 }, ops: [['configs', 'c1', config]] });

@@ -197,3 +197,34 @@ describe('PUT /__mock/state: imports are checked like requests', () => {
     expect((await h.as('other').get(`${configsPath()}/${mine.id}`)).body.displayName).toBe('another tenant');
   });
 });
+
+describe('the record schema', () => {
+  it('holds for every kind of record the API stores, so a store it wrote always opens again', async () => {
+    const store = await Store.openFile(file);
+    const h = await makeHarness({ store });
+    const config = (await h.api.post(configsPath(), {
+      displayName: 'all fields',
+      parameters: { workspace_domain: 'acme' },
+      auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 't' } },
+      authMap: [{ parameters: { team: 'T1' } }],
+      sandboxMode: 'SIMULATED',
+    })).body;
+    expect((await h.api.post(`${configsPath()}/${config.id}:publish`, { note: 'v1' })).status).toBe(200);
+    const twilio = (await h.api.post(configsPath('twilio'), { displayName: 'sms' })).body;
+    const participant = (await h.api.post('/participants', {
+      displayName: 'Ada',
+      email: 'ada@example.com',
+      channels: [{ integrationConfigId: twilio.id, address: '+14155550123', priority: 1, label: 'mobile' }],
+      agentIds: ['support_bot'],
+    })).body;
+    expect(participant.id).toEqual(expect.any(String));
+    await h.mintKey('acme', 'github');
+    const counts = store.counts();
+    expect(Object.values(counts).every((count) => count > 0)).toBe(true);
+
+    await store.close();
+    const reopened = await Store.openFile(file);
+    expect(reopened.counts()).toEqual(counts);
+    await reopened.close();
+  });
+});

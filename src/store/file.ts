@@ -5,7 +5,7 @@ import { Low, type Adapter } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { StoreLock, StoreLockedError, type LockHolder } from './lock.js';
 import { NODE_LOG_FS, WriteAheadLog, syncDirectory, type LogFs } from './log.js';
-import { COLLECTIONS, describeInvalidMeta, describeInvalidRecord, isCollection, isObject } from './schema.js';
+import { COLLECTIONS, describeInvalidMeta, describeInvalidRecord, describeStaleSequence, isCollection, isObject } from './schema.js';
 import { emptyData, type StoreData } from './types.js';
 
 /** Thrown when a store file cannot be used (unreadable, unwritable, invalid); no file was changed. */
@@ -37,6 +37,8 @@ export type FileOptions = {
   adapter?: (file: string) => Adapter<StoreData>;
   /** Told what start-up did that a user should know: a torn journal line dropped, a stale lock taken over. */
   notice?: (message: string) => void;
+  /** The id the mock hands out for a sequence number: a store whose sequence would reuse one of its ids is refused. */
+  idOf?: (sequence: number) => string;
 };
 
 /** The store is `ok`, or `degraded` with the reason (a write that failed, a store file that could not be rewritten). */
@@ -114,6 +116,8 @@ export class StoreFile {
     try {
       const db = new Low<StoreData>(options.adapter?.(file) ?? new JSONFile<StoreData>(file), emptyData());
       const { data, replayed } = await load(file, db, notice);
+      const stale = options.idOf && describeStaleSequence(data, data.meta.sequence, options.idOf);
+      if (stale) throw new StoreFileError(file, stale);
       const storeFile = new StoreFile(file, db, lock, options, onFailure);
       if (replayed) await storeFile.foldReplayed(data);
       await storeFile.log.open().catch((error: unknown) => {

@@ -1,5 +1,5 @@
-import { close, fdatasync, fsync, ftruncate, open, writeSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { close, fdatasync, fsync, ftruncate, open as openCallback, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -17,7 +17,7 @@ export type LogFs = {
   rename(from: string, to: string): Promise<void>;
 };
 
-const openAsync = promisify(open);
+const openAsync = promisify(openCallback);
 const closeAsync = promisify(close);
 const fsyncAsync = promisify(fsync);
 
@@ -130,7 +130,11 @@ export class WriteAheadLog {
   /** Moves the file aside to `target`; call inside `whileQuiet`. Lines appended since go to a fresh file. */
   async rotate(target: string): Promise<void> {
     if (this.needsRepair) await this.repair();
-    await this.fs.rename(this.file, target);
+    // No file yet (nothing written since the last rotation): nothing to move, an empty one stands in.
+    await this.fs.rename(this.file, target).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await (await open(target, 'a', 0o600)).close();
+    });
     if (this.fd !== undefined) await this.fs.close(this.fd).catch(() => {});
     this.fd = undefined;
     this.durableBytes = this.fileBytes = 0;

@@ -125,6 +125,28 @@ export function describeInvalidMeta(meta: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Why `data.meta.sequence` is stale: the first id of `data` the mock would hand out again after it (creates
+ * would overwrite that record), looking as far as `horizon` plus the number of records (a snapshot taken from
+ * this mock holds no id made after the larger of its own sequence and the store's). Undefined when none is.
+ */
+export function describeStaleSequence(
+  data: { meta: { sequence: number } } & Record<CollectionName, object>,
+  horizon: number,
+  idOf: (sequence: number) => string,
+): string | undefined {
+  const ids = new Map<string, CollectionName>();
+  for (const name of COLLECTIONS) for (const id of Object.keys(data[name])) ids.set(id, name);
+  const last = horizon + ids.size;
+  for (let sequence = data.meta.sequence + 1; sequence <= last && ids.size > 0; sequence++) {
+    const collection = ids.get(idOf(sequence));
+    if (collection) {
+      return `meta.sequence ${data.meta.sequence} would hand out ${collection}["${idOf(sequence)}"] again at sequence ${sequence}; set it to at least ${sequence}`;
+    }
+  }
+  return undefined;
+}
+
 export function isCollection(name: unknown): name is CollectionName {
   return typeof name === 'string' && Object.hasOwn(RECORD_SCHEMAS, name);
 }

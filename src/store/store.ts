@@ -1,7 +1,7 @@
 import { Low, Memory } from 'lowdb';
 import { StoreFile, describeInvalidState, type FileOptions, type StoreHealth } from './file.js';
 import { ABSENT, Index } from './indexes.js';
-import { COLLECTIONS, type CollectionName } from './schema.js';
+import { COLLECTIONS, describeStaleSequence, type CollectionName } from './schema.js';
 import {
   emptyData,
   type BindingRecord,
@@ -174,11 +174,6 @@ export class Store {
     return this.meta.sequence;
   }
 
-  /** The sequence last handed out. */
-  get sequence(): number {
-    return this.meta.sequence;
-  }
-
   // Configs
 
   findConfig(tenant: string, integrationId: string, id: string): ConfigRecord | undefined {
@@ -318,13 +313,8 @@ export class Store {
     const problem = describeInvalidState(data);
     if (problem) throw new StateError(problem.message);
     const next = data as StoreData;
-    const reused = options.idOf && firstReusedId(next, Math.max(this.meta.sequence, next.meta.sequence), options.idOf);
-    if (reused) {
-      throw new StateError(
-        `meta.sequence ${next.meta.sequence} would hand out ${reused.collection}["${reused.id}"] again at sequence ${reused.sequence}; ` +
-          `set it to at least ${reused.sequence}`,
-      );
-    }
+    const stale = options.idOf && describeStaleSequence(next, Math.max(this.meta.sequence, next.meta.sequence), options.idOf);
+    if (stale) throw new StateError(stale);
     await this.mutate(() => this.replaceState(next));
   }
 
@@ -512,23 +502,6 @@ function tablesOf(data: StoreData): Tables {
     tables[name] = new Map(Object.entries(data[name] as Record<string, Stored>).map(([key, record]) => [key, deepFreeze(structuredClone(record))]));
   }
   return tables;
-}
-
-/**
- * The first id of `data` the mock would hand out again after `data.meta.sequence`, looking as far as
- * `horizon` plus the number of records: a snapshot taken from this mock holds no id made after the larger
- * of its own sequence and the store's.
- */
-function firstReusedId(data: StoreData, horizon: number, idOf: (sequence: number) => string) {
-  const ids = new Map<string, CollectionName>();
-  for (const name of COLLECTIONS) for (const id of Object.keys(data[name])) ids.set(id, name);
-  const last = horizon + ids.size;
-  for (let sequence = data.meta.sequence + 1; sequence <= last && ids.size > 0; sequence++) {
-    const id = idOf(sequence);
-    const collection = ids.get(id);
-    if (collection) return { collection, id, sequence };
-  }
-  return undefined;
 }
 
 /** Freezes a JSON value and everything in it. */
