@@ -140,7 +140,7 @@ export class StoreFile {
     return reason ? { status: 'degraded', reason } : { status: 'ok' };
   }
 
-  /** Appends one journal line; resolves with its index once durable, rejects with StoreWriteError. */
+  /** Appends one journal line (its index is then `appendedIndex`); resolves once durable, rejects with StoreWriteError. */
   async append(line: string, durableState: () => StoreData): Promise<void> {
     const written = this.log.append(line);
     if (this.log.bytes >= Math.max(this.compactAfterBytes, this.storeFileBytes)) void this.fold(durableState);
