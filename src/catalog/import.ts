@@ -48,17 +48,10 @@ export function agentFixtureOf(view: AgentView): AgentFixture {
   return agent;
 }
 
-/** A secret parameter never carries a value into a fixture file. */
+/** The view less what the server derives (`index`); a secret parameter never carries a value into a fixture file. */
 function parameterOf(p: ParameterView): ParameterFixture {
-  return {
-    name: p.name,
-    displayName: p.displayName,
-    description: p.description,
-    type: p.type,
-    required: p.required,
-    secret: p.secret,
-    ...('defaultValue' in p && p.defaultValue !== undefined && !p.secret ? { defaultValue: p.defaultValue } : {}),
-  };
+  const { index: _index, defaultValue, ...fixture } = p as ParameterView & { defaultValue?: unknown };
+  return defaultValue === undefined || fixture.secret ? fixture : { ...fixture, defaultValue };
 }
 
 function authMethodOf(m: AuthView, shipped?: AuthMethodFixture): AuthMethodFixture {
@@ -67,10 +60,14 @@ function authMethodOf(m: AuthView, shipped?: AuthMethodFixture): AuthMethodFixtu
     displayName: m.displayName,
     description: m.description,
     type: m.type,
+    sensitivity: m.sensitivity,
+    authProviderName: m.authProviderName,
     configTestSupported: m.configTestSupported,
     supportedLevels: m.supportedLevels,
     availableScopes: m.availableScopes,
     ...(shipped?.defaultScopes ? { defaultScopes: shipped.defaultScopes } : {}),
     parameters: m.parametersMetadata.map(parameterOf),
+    ...(m.authMap.useMap ? { authMap: { keyTemplate: m.authMap.keyTemplate, parameters: m.authMap.parametersMetadata.map(parameterOf) } } : {}),
+    authSettings: m.authSettings.parameters,
   };
 }

@@ -27,10 +27,14 @@ export class Contract {
     return match.kind === 'found' ? { operationId: match.operationId, template: match.template } : undefined;
   }
 
-  /** The query parameter of an operation whose name matches `pattern` (paging names differ by list). */
-  queryParameter(method: string, path: string, pattern: RegExp): string | undefined {
-    const operation = this.operation(method, path);
-    return operation?.parameters?.map((p) => this.deref<{ name: string; in: string }>(p)).find((p) => p.in === 'query' && pattern.test(p.name))?.name;
+  /**
+   * The query parameter a list takes its `nextPageToken` back in: the docs name it differently per list
+   * (`page_token`, `Paging.PageToken.Skip`, `PageToken.Skip`, `pageToken`).
+   */
+  pageTokenParameter(path: string): string {
+    const operation = this.operation('GET', path);
+    const names = (operation?.parameters ?? []).map((p) => this.deref<{ name: string; in: string }>(p)).filter((p) => p.in === 'query').map((p) => p.name);
+    return names.find((name) => /page.?token/i.test(name) && !/cursor/i.test(name)) ?? 'pageToken';
   }
 
   /** What is wrong with a response, as sentences; empty when it fits the contract. */
