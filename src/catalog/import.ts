@@ -48,10 +48,25 @@ export function agentFixtureOf(view: AgentView): AgentFixture {
   return agent;
 }
 
-/** The view less what the server derives (`index`); a secret parameter never carries a value into a fixture file. */
+/** A secret parameter never carries a value into a fixture file. The rest of configMetadata is kept as served. */
 function parameterOf(p: ParameterView): ParameterFixture {
-  const { index: _index, defaultValue, ...fixture } = p as ParameterView & { defaultValue?: unknown };
-  return defaultValue === undefined || fixture.secret ? fixture : { ...fixture, defaultValue };
+  return {
+    name: p.name,
+    displayName: p.displayName,
+    description: p.description,
+    type: p.type,
+    required: p.required,
+    secret: p.secret,
+    ...(p.defaultValue !== undefined && p.defaultValue !== null && !p.secret ? { defaultValue: p.defaultValue } : {}),
+    ...(p.typeName != null ? { typeName: p.typeName } : {}),
+    ...(p.integerRange ? { integerRange: p.integerRange } : {}),
+    ...(p.floatRange ? { floatRange: p.floatRange } : {}),
+    ...(p.options ? { options: p.options } : {}),
+    ...(p.asset ? { asset: p.asset } : {}),
+    ...(p.jsonSchema ? { jsonSchema: p.jsonSchema } : {}),
+    ...(p.uiHint != null ? { uiHint: p.uiHint } : {}),
+    ...(p.rules?.length ? { rules: p.rules } : {}),
+  };
 }
 
 function authMethodOf(m: AuthView, shipped?: AuthMethodFixture): AuthMethodFixture {
@@ -60,14 +75,14 @@ function authMethodOf(m: AuthView, shipped?: AuthMethodFixture): AuthMethodFixtu
     displayName: m.displayName,
     description: m.description,
     type: m.type,
-    sensitivity: m.sensitivity,
-    authProviderName: m.authProviderName,
     configTestSupported: m.configTestSupported,
     supportedLevels: m.supportedLevels,
     availableScopes: m.availableScopes,
     ...(shipped?.defaultScopes ? { defaultScopes: shipped.defaultScopes } : {}),
     parameters: m.parametersMetadata.map(parameterOf),
-    ...(m.authMap.useMap ? { authMap: { keyTemplate: m.authMap.keyTemplate, parameters: m.authMap.parametersMetadata.map(parameterOf) } } : {}),
-    authSettings: m.authSettings.parameters,
+    ...(m.sensitivity && m.sensitivity !== 'UNSPECIFIED' ? { sensitivity: m.sensitivity } : {}),
+    ...(m.authProviderName != null ? { authProviderName: m.authProviderName } : {}),
+    ...(m.authMap?.useMap ? { authMap: { keyTemplate: m.authMap.keyTemplate, parameters: m.authMap.parametersMetadata.map(parameterOf) } } : {}),
+    ...(m.authSettings && Object.keys(m.authSettings.parameters).length > 0 ? { authSettings: m.authSettings.parameters } : {}),
   };
 }

@@ -478,8 +478,10 @@ const RULE_CHECKS: readonly Check[] = [
     rule: 'participant-create-atomic',
     writes: true,
     run: async (t) => {
-      const created = await t.createParticipant({ displayName: t.name('atomic'), agentIds: ['no_such_agent_conformance'] });
-      t.expectProblem(created, 400, 'a participant bound to an agent the tenant does not have');
+      // A create whose display name is one unit over the documented 150, with a channel: nothing of it is stored.
+      const name = t.name('atomic').padEnd(151, 'x');
+      const created = await t.createParticipant({ displayName: name, channels: [{ address: 'atomic@example.com' }] });
+      t.expectProblem(created, 400, 'a participant whose displayName is 151 characters');
       const list = await t.call('GET', '/participants');
       t.expect(!JSON.stringify(list.body).includes(t.name('atomic')), 'the rejected participant should not be stored', list);
     },

@@ -34,7 +34,12 @@ export class Contract {
   pageTokenParameter(path: string): string {
     const operation = this.operation('GET', path);
     const names = (operation?.parameters ?? []).map((p) => this.deref<{ name: string; in: string }>(p)).filter((p) => p.in === 'query').map((p) => p.name);
-    return names.find((name) => /page.?token/i.test(name) && !/cursor/i.test(name)) ?? 'pageToken';
+    return (
+      names.find((name) => /^page.?token$/i.test(name)) ??
+      names.find((name) => /page.?token\.cursor$/i.test(name)) ??
+      names.find((name) => /page.?token/i.test(name)) ??
+      'pageToken'
+    );
   }
 
   /** What is wrong with a response, as sentences; empty when it fits the contract. */
