@@ -5,11 +5,13 @@ import type { Catalog } from './catalog/types.js';
 import { ControlState } from './control/control.js';
 import { injectFaults } from './control/faults.js';
 import { recordRequests, rememberSentBody } from './control/journal.js';
+import { guardControlPlane } from './control/access.js';
 import { controlRouter, type ValidationMode } from './control/routes.js';
 import { systemClock, type Clock, type Generator } from './generate/generator.js';
 import { requireBearer, type Caller } from './http/auth.js';
 import { bindLikeAspNet } from './http/binding.js';
 import { limitBodyDepth } from './http/depth.js';
+import { baseUrlOf, checkHost } from './http/host-check.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
 import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
 import type { Call, Handlers, Reply } from './http/handler.js';
@@ -36,6 +38,17 @@ export type AppOptions = {
   validation: ValidationMode;
   /** Origins allowed to call from a browser; `*` for any, empty for no CORS. */
   corsOrigins: string[];
+  // Safe by default (docs/security.md, src/control/rules.ts).
+  /** Required as `Authorization: Bearer` on `/__mock` (all but the consent page); undefined: none. */
+  controlToken: string | undefined;
+  /** Origins whose pages may call `/__mock`, with the token; never `*`. */
+  controlCorsOrigins: string[];
+  /** Host names answered besides loopback ones and the public URL's host (the listen address, `--allowed-hosts`). */
+  allowedHosts: string[];
+  /** The base of every URL the mock hands out, without a trailing `/`; else the host the client used. */
+  publicUrl: string | undefined;
+  /** Honour `X-Forwarded-Proto` / `X-Forwarded-Host`. */
+  trustProxy: boolean;
 };
 
 export type AppDeps = {
@@ -58,6 +71,11 @@ export const DEFAULT_OPTIONS: AppOptions = {
   logger: { error: (message) => process.stderr.write(`${message}\n`) },
   validation: 'strict',
   corsOrigins: [ANY_ORIGIN],
+  controlToken: undefined,
+  controlCorsOrigins: [],
+  allowedHosts: [],
+  publicUrl: undefined,
+  trustProxy: false,
 };
 
 type ValidatedRequest = Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } };
@@ -81,7 +99,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(allowCors(options.corsOrigins));
+  app.use(checkHost(options));
+  app.use('/v1', allowCors(options.corsOrigins));
   precompileRouteLookup();
   leanQuerylessValidation();
   skipUnusedSpecValidator();
@@ -117,6 +136,7 @@ export function createApp(deps: AppDeps): Express {
   );
   // For `/__mock` and the CLI's start-up banner, without a second route table.
   app.locals.operationCount = routes.operationIds().length;
+  app.use('/__mock', guardControlPlane({ token: options.controlToken, corsOrigins: options.controlCorsOrigins }));
   app.use(
     '/__mock',
     controlRouter({
@@ -126,6 +146,8 @@ export function createApp(deps: AppDeps): Express {
       validateResponses: options.validateResponses,
       bodyLimit: options.bodyLimit,
       operationCount: app.locals.operationCount,
+      // consent-message-origins
+      consentMessageOrigins: options.corsOrigins.length === 0 || options.corsOrigins.includes(ANY_ORIGIN) ? [ANY_ORIGIN] : options.corsOrigins,
     }),
   );
   app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
@@ -237,8 +259,8 @@ class ApiCall implements Call {
     this.body = req.body;
   }
 
-  /** Only the OAuth calls need it, and working out the protocol costs on every request. */
+  /** Only the calls that hand out URLs need it (see `baseUrlOf`). */
   get baseUrl(): string {
-    return `${this.req.protocol}://${this.req.get('host') ?? 'localhost'}`;
+    return baseUrlOf(this.req);
   }
 }

@@ -11,7 +11,10 @@ export type MockClient = {
   addFault: (rule: FaultRuleInput) => Promise<FaultRule>;
   clearFaults: () => Promise<void>;
   mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
-  /** The store; credential values are `[redacted]` unless `includeSecrets` (needed to import them back intact). */
+  /**
+   * The store; credential values are `[redacted]` unless `includeSecrets` (needed to import them back
+   * intact), which the mock refuses unless it runs with a control token and this client sends it.
+   */
   state: (options?: { includeSecrets?: boolean }) => Promise<StoreData>;
   setState: (state: StoreData) => Promise<void>;
 };
@@ -27,13 +30,18 @@ export class MockControlError extends Error {
   }
 }
 
+/** How `mockClient` calls: `token` is the mock's control token (`--control-token`, `MockServer.controlToken`). */
+export type MockClientOptions = { token?: string | undefined };
+
 /** A typed client for `/__mock` at `url` (the mock's base URL, e.g. `http://127.0.0.1:4010`). */
-export function mockClient(url: string): MockClient {
+export function mockClient(url: string, options: MockClientOptions = {}): MockClient {
   const base = url.replace(/\/+$/, '');
+  const authorization: Record<string, string> = options.token ? { Authorization: `Bearer ${options.token}` } : {};
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}/__mock${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: body === undefined ? authorization : { ...authorization, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;

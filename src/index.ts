@@ -31,6 +31,11 @@ export type MockServer = {
   /** `http://127.0.0.1:<port>`; the API is under `${url}/v1`, the control plane under `${url}/__mock`. */
   url: string;
   port: number;
+  /**
+   * The token `/__mock` requires over HTTP (`controlToken`, or generated with `jwtSecret` or a non-loopback
+   * `host`), for `mockClient(url, { token })`; undefined when none is. The methods here need none.
+   */
+  controlToken: string | undefined;
   /** Back to the fixtures: everything, or one tenant's records, journal entries and fault rules. */
   reset: (options?: { tenant?: string }) => Promise<void>;
   /** The recorded API requests, newest first, credentials redacted. */
@@ -57,6 +62,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   return {
     url: server.url,
     port: server.port,
+    controlToken: server.controlToken,
     reset: (opts = {}) => control.reset(store, opts.tenant),
     journal: (filter) => control.journal.list(filter),
     clearJournal: () => control.journal.clear(),
@@ -70,4 +76,4 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   };
 }
 
-export { MockControlError, mockClient, type MockClient } from './client.js';
+export { MockControlError, mockClient, type MockClient, type MockClientOptions } from './client.js';

@@ -5,9 +5,11 @@ import { dirname, resolve } from 'node:path';
 import { createApp, type ServiceDeps } from './app.js';
 import { loadFixtures } from './catalog/load.js';
 import { ControlState } from './control/control.js';
-import { DEFAULTS, type ServerOptions } from './config.js';
+import { resolveControlAccess } from './control/access.js';
+import { DEFAULTS, publicUrl, type ServerOptions } from './config.js';
 import { Generator, logicalClock, systemClock } from './generate/generator.js';
 import { hostClassesFor } from './http/host.js';
+import { listenHostNames } from './http/listen-hosts.js';
 import { Store } from './store/store.js';
 
 /** A running mock server. */
@@ -22,6 +24,9 @@ export type RunningServer = {
   control: ControlState;
   /** The store, catalog, generator and clock the handlers use. */
   services: ServiceDeps;
+  /** The token `/__mock` requires, given or generated (`controlTokenGenerated`); undefined when none is. */
+  controlToken: string | undefined;
+  controlTokenGenerated: boolean;
   /** Stops accepting connections, lets in-flight requests finish, and flushes and closes the store. */
   close: () => Promise<void>;
 };
@@ -32,6 +37,7 @@ export type RunningServer = {
  */
 export async function startServer(overrides: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const options = { ...DEFAULTS, ...overrides };
+  const access = resolveControlAccess(options);
   const catalog = loadFixtures(options.fixtures);
   const storeFile = options.inMemory ? undefined : resolve(options.db);
   if (storeFile) mkdirSync(dirname(storeFile), { recursive: true });
@@ -52,6 +58,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       validation: options.validation,
       corsOrigins: options.corsOrigins,
       jwtSecret: options.jwtSecret,
+      controlToken: access.token,
+      controlCorsOrigins: [...access.corsOrigins],
+      publicUrl: publicUrl(options.publicUrl),
+      trustProxy: options.trustProxy,
+      allowedHosts: [...listenHostNames(options.host), ...options.allowedHosts],
     },
   });
   const state = { closing: false };
@@ -74,6 +85,8 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     store,
     control,
     services,
+    controlToken: access.token,
+    controlTokenGenerated: access.generated,
     close: () => {
       state.closing = true;
       return close(server, store);
