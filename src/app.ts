@@ -14,7 +14,6 @@ import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors
 import type { Call, Handlers, Reply } from './http/handler.js';
 import { pipeline, under } from './http/pipeline.js';
 import { problem } from './http/problems.js';
-import { leanQuerylessValidation, precompileRouteLookup, skipUnusedSpecValidator } from './http/validator-tweaks.js';
 import { RouteTable } from './http/routes.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
@@ -81,9 +80,6 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(allowCors(options.corsOrigins));
-  precompileRouteLookup();
-  leanQuerylessValidation();
-  skipUnusedSpecValidator();
   // The API's middlewares, in the order they run, as one Express layer (see `pipeline`); first, as most
   // requests are API calls.
   app.use(

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { FixtureError } from './catalog/load.js';
 import { USAGE, UsageError, parseOptions } from './config.js';
-import { holdHeapHeadroom } from './heap-headroom.js';
 import { startServer } from './server.js';
 import { StoreFileError } from './store/store.js';
 
@@ -10,10 +9,6 @@ async function main(): Promise<void> {
   if (options === 'help') {
     process.stdout.write(USAGE);
     return;
-  }
-  // A --heap-growing-percent given to node itself wins.
-  if (options.heapHeadroomMb > 0 && !process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent'))) {
-    holdHeapHeadroom(options.heapHeadroomMb);
   }
   const server = await startServer(options);
   process.stdout.write(

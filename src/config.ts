@@ -25,15 +25,6 @@ export type ServerOptions = {
   corsOrigins: string[];
 };
 
-/** What only the CLI does: it owns its process, so it may tune the process's heap. */
-export type CliOptions = ServerOptions & {
-  /** How far V8 may grow the old generation past what is live, in MB; 0 leaves V8's own growth. */
-  heapHeadroomMb: number;
-};
-
-/** The default heap headroom: full collections every ~32 MB of promoted garbage, peak RSS flat as records pile up. */
-export const DEFAULT_HEAP_HEADROOM_MB = 32;
-
 export const DEFAULTS: ServerOptions = {
   port: 4010,
   host: '127.0.0.1',
@@ -72,15 +63,13 @@ Options:
                     x-mock-violations header) or off (let through silently)
   --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_JOURNAL_SIZE})
   --cors ORIGINS    origins browsers may call from: * (default), a comma-separated list, or off
-  --heap-headroom MB  how far the V8 heap may grow past what is live before a full collection (default
-                    ${DEFAULT_HEAP_HEADROOM_MB}); 0 leaves V8's own growth, which lets it grow to a multiple of what is live
   --help            show this help
 `;
 
 export class UsageError extends Error {}
 
 /** Reads options from argv and the environment. */
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions | 'help' {
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -100,7 +89,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         validation: { type: 'string' },
         'journal-size': { type: 'string' },
         cors: { type: 'string' },
-        'heap-headroom': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -123,7 +111,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     journalSize: integer('--journal-size', v['journal-size'], DEFAULTS.journalSize, 1, 1_000_000),
     validation: validationMode(v.validation),
     corsOrigins: corsOrigins(v.cors),
-    heapHeadroomMb: integer('--heap-headroom', v['heap-headroom'], DEFAULT_HEAP_HEADROOM_MB, 0, 1_000_000),
   };
 }
 
