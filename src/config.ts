@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
+import { DEFAULT_LOG_BYTES, DEFAULT_LOG_SIZE } from './control/request-log.js';
 import type { ValidationMode } from './control/routes.js';
 import { DEFAULT_FIXTURES_DIR } from './spec.js';
 
@@ -20,6 +20,8 @@ export type ServerOptions = {
   jwtSecret: string | undefined;
   /** How many requests the journal keeps (the oldest are forgotten first). */
   journalSize: number;
+  /** How much text the journal keeps, bodies, URLs and headers together (the oldest entries are forgotten first). */
+  journalBytes: number;
   validation: ValidationMode;
   /** Origins a browser may call from; `['*']` for any, `[]` for no CORS. */
   corsOrigins: string[];
@@ -36,7 +38,8 @@ export const DEFAULTS: ServerOptions = {
   bodyLimit: '1mb',
   validateResponses: false,
   jwtSecret: undefined,
-  journalSize: DEFAULT_JOURNAL_SIZE,
+  journalSize: DEFAULT_LOG_SIZE,
+  journalBytes: DEFAULT_LOG_BYTES,
   validation: 'strict',
   corsOrigins: ['*'],
 };
@@ -61,7 +64,8 @@ Options:
                     claim must match the path's tenant (else 403). FRUXON_MOCK_JWT_SECRET is honoured.
   --validation MODE strict (default: invalid requests are 400), warn (let through, listed in the
                     x-mock-violations header) or off (let through silently)
-  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_JOURNAL_SIZE})
+  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_LOG_SIZE})
+  --journal-bytes N how much text (bodies, URLs, headers) it keeps at most (default ${DEFAULT_LOG_BYTES}, 32 MiB)
   --cors ORIGINS    origins browsers may call from: * (default), a comma-separated list, or off
   --help            show this help
 `;
@@ -88,6 +92,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
         'jwt-secret': { type: 'string' },
         validation: { type: 'string' },
         'journal-size': { type: 'string' },
+        'journal-bytes': { type: 'string' },
         cors: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -109,6 +114,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     validateResponses: v['validate-responses'] ?? false,
     jwtSecret: v['jwt-secret'] ?? (env.FRUXON_MOCK_JWT_SECRET || undefined),
     journalSize: integer('--journal-size', v['journal-size'], DEFAULTS.journalSize, 1, 1_000_000),
+    journalBytes: integer('--journal-bytes', v['journal-bytes'], DEFAULTS.journalBytes, 4096, 2 ** 40),
     validation: validationMode(v.validation),
     corsOrigins: corsOrigins(v.cors),
   };

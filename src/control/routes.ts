@@ -1,9 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import type { ServiceDeps } from '../app.js';
+import type { ServiceDeps } from '../deps.js';
 import { catalogSecretParameterNames } from '../catalog/catalog.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
+import { routeProblem } from '../http/routes.js';
 import { RULES } from '../rules.js';
 import { mintOAuthCredentialKey, resolveOAuthGrant } from '../resources/oauth/keys.js';
 import { loadControlSpec, loadSpec, specText } from '../spec.js';
@@ -11,7 +12,7 @@ import { StateError } from '../store/store.js';
 import { renderConsentPage, renderOutcomePage, type ConsentMessage } from './consent.js';
 import type { ControlState } from './control.js';
 import type { FaultRuleInput } from './faults.js';
-import { redact, type JournalFilter } from './journal.js';
+import { redact, type RequestFilter } from './request-log.js';
 
 /** How requests to the API are validated: rejected, let through with a header, or let through silently. */
 export type ValidationMode = 'strict' | 'warn' | 'off';
@@ -89,7 +90,7 @@ export function controlRouter(deps: ControlDeps): Router {
 
   router.get('/requests', (req, res) => {
     const q = query(req);
-    const filter: JournalFilter = {
+    const filter: RequestFilter = {
       ...(q.method && { method: q.method }),
       ...(q.path && { path: q.path }),
       ...(q.operationId && { operationId: q.operationId }),
@@ -171,7 +172,7 @@ export function controlRouter(deps: ControlDeps): Router {
     res.json({ items: RULES });
   });
 
-  router.use((req, res) => sendProblem(res, problem('routeNotFound', `No control endpoint matches ${req.method} ${req.originalUrl.split('?')[0]}.`)));
+  router.use((req, res) => sendProblem(res, routeProblem({ kind: 'none' }, req.method, req.originalUrl.split('?')[0]!)));
   return router;
 }
 

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findIntegration } from '../../catalog/catalog.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import type { BindingRecord, ParticipantChannel, ParticipantRecord } from '../../store/types.js';
