@@ -16,11 +16,11 @@ import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors
 import type { Call, Handlers } from './http/handler.js';
 import { routeProblem, type RouteTable } from './http/routes.js';
 import { MAX_STRING_LENGTH, sendReply } from './http/send.js';
+import { validateAgainst } from './http/validation.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
 import { oauthHandlers } from './resources/oauth/routes.js';
 import { participantHandlers } from './resources/participants/routes.js';
-import { loadSpec } from './spec.js';
 import type { Store } from './store/store.js';
 
 export type AppOptions = {
@@ -64,7 +64,6 @@ export const DEFAULT_OPTIONS: AppOptions = {
 export function createApp(deps: AppDeps): Express {
   const options = { ...DEFAULT_OPTIONS, ...deps.options };
   const services: ServiceDeps = { clock: systemClock, ...deps };
-  const spec = loadSpec();
   const control = deps.control ?? new ControlState();
   const handlers: Handlers = {
     ...catalogHandlers(services),
@@ -80,19 +79,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
   api.use(limitBodyDepth());
   api.use(injectFaults(control.faults, control.responses));
-  api.use(
-    OpenApiValidator.middleware({
-      apiSpec: spec as never,
-      validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
-      validateResponses: options.validateResponses ? { removeAdditional: false } : false,
-      validateSecurity: false,
-      // No operation takes multipart/form-data, which is a 415 with or without the validator's uploader.
-      fileUploader: false,
-      validateFormats: true,
-      // The spec is checked by `npm run lint:spec`.
-      validateApiSpec: false,
-    }),
-  );
+  api.use(validateAgainst('api', options.validateResponses));
   api.use(tolerateViolations(options.validation));
   api.use(dispatch(handlers, { validateResponses: options.validateResponses, largestText: options.largestReplyText }));
 

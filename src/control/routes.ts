@@ -1,13 +1,13 @@
 import express, { type Request, type Response, type Router } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
 import type { ServiceDeps } from '../deps.js';
 import { catalogSecretParameterNames } from '../catalog/catalog.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
 import { routeProblem } from '../http/routes.js';
+import { validateAgainst } from '../http/validation.js';
 import { RULES } from '../rules.js';
 import { mintOAuthCredentialKey, resolveOAuthGrant } from '../resources/oauth/keys.js';
-import { loadControlSpec, loadSpec, specText } from '../spec.js';
+import { loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
 import { renderConsentPage, renderOutcomePage, type ConsentMessage } from './consent.js';
 import type { ControlState } from './control.js';
@@ -38,23 +38,7 @@ export function controlRouter(deps: ControlDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit }));
-  // Built on the first control request: most apps in a test run never get one, and building it costs.
-  const validator = express.Router();
-  router.use((_req, _res, next) => {
-    if (validator.stack.length === 0) {
-      validator.use(
-        OpenApiValidator.middleware({
-          apiSpec: loadControlSpec() as never,
-          validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
-          validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
-          validateSecurity: false,
-          validateFormats: true,
-        }),
-      );
-    }
-    next();
-  });
-  router.use(validator);
+  router.use(validateAgainst('control', deps.validateResponses));
 
   router.get('/health', (_req, res) => {
     res.json({
