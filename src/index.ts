@@ -20,8 +20,6 @@ export type { ServerOptions } from './config.js';
 export type { ConsentMessage } from './control/consent.js';
 export type { FaultRule, FaultRuleInput, FaultTimes } from './control/faults.js';
 export type { FaultApplied, LoggedRequest, RequestFilter } from './control/request-log.js';
-/** The former names of `LoggedRequest` and `RequestFilter`, kept for code written against them. */
-export type { LoggedRequest as JournalEntry, RequestFilter as JournalFilter } from './control/request-log.js';
 export type { ValidationMode } from './control/routes.js';
 export type { StoreData } from './store/types.js';
 
