@@ -8,6 +8,7 @@ import { loadFixtures } from './catalog/load.js';
 import { ControlState } from './control/control.js';
 import { DEFAULTS, type ServerOptions } from './config.js';
 import { Generator, logicalClock, systemClock } from './generate/generator.js';
+import { hostClassesFor } from './http/host.js';
 import { Store } from './store/store.js';
 
 /** A running mock server. */
@@ -56,7 +57,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   });
   const state = { closing: false };
   const server = await listen(
-    createServer((req, res) => {
+    createServer(hostClassesFor(app), (req, res) => {
       // Once closing, every response ends its connection so keep-alive clients cannot hold the server open.
       if (state.closing) res.setHeader('Connection', 'close');
       app(req, res);
