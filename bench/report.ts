@@ -75,7 +75,7 @@ export function renderReport(results: Results): string {
       'on a real lowdb file with the journal, every request validated against the spec',
     `- Prism (@stoplight/prism-cli) ${versionOf('@stoplight/prism-cli')}: \`prism mock spec/fruxon.yaml -v warn\` (static examples, request validation on, quieter logging than its default)`,
     `- json-server ${versionOf('json-server')} on an equivalent \`configs\`/\`participants\` db.json (lowdb underneath, whole file rewritten per write, no validation)`,
-    `- bare Express ${versionOf('express')} answering the same routes and JSON shapes from a Map: no validation, no auth, no persistence (bench/bare-express.ts)`,
+    `- bare Express ${versionOf('express')} answering the same routes and JSON shapes from a Map, hosted with \`app.listen\`: no validation, no auth, no persistence (bench/bare-express.ts)`,
     `- autocannon ${versionOf('autocannon')}`,
     '',
     '## Throughput and latency',
