@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, RequestLog, type RequestRecord } from '../src/control/request-log.js';
+import { DEFAULT_LOG_BYTES, REDACTED, RequestLog, type RequestRecord } from '../src/control/request-log.js';
+import { parseOptions } from '../src/config.js';
 import { AUTH, configsPath, makeHarness } from './helpers.js';
 
 type Entry = Record<string, any>;
@@ -253,6 +254,13 @@ describe('RequestLog', () => {
     expect(log.list().map((e) => e.tenant)).toEqual(['a']);
     log.clear();
     expect(log.bytes).toBe(0);
+  });
+
+  it('takes its byte bound from --journal-bytes, 32 MiB by default', () => {
+    expect(parseOptions([], {})).toMatchObject({ journalBytes: DEFAULT_LOG_BYTES });
+    expect(DEFAULT_LOG_BYTES).toBe(32 * 1024 * 1024);
+    expect(parseOptions(['--journal-bytes', '65536'], {})).toMatchObject({ journalBytes: 65536 });
+    expect(() => parseOptions(['--journal-bytes', '12'], {})).toThrow(/--journal-bytes must be a whole number from 4096/);
   });
 
   it('keeps only as many requests as the configured size', async () => {
