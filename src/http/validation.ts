@@ -7,9 +7,9 @@ export type Contract = 'api' | 'control';
 /**
  * express-openapi-validator for one of the mock's two contracts, built on the first request that needs it and
  * then shared by every app of the process with the same `validateResponses`. Building one compiles the OpenAPI
- * 3.1 meta-schema with ajv whatever its options (600-850 ms here, docs/request-path.md), which every
- * `startMock()` and test app paid before; what is built depends only on the contract, which never changes,
- * and the validator keeps no per-app state.
+ * 3.1 meta-schema with ajv whatever its options, a cost every `startMock()` and test app paid before
+ * (docs/request-path.md); what is built depends only on the contract, which never changes, and the validator
+ * keeps no per-app state.
  */
 export function validateAgainst(contract: Contract, validateResponses: boolean): RequestHandler {
   const key = `${contract}:${validateResponses}`;
