@@ -2,7 +2,6 @@
 import { FixtureError } from './catalog/load.js';
 import { USAGE, UsageError, parseOptions } from './config.js';
 import { AccessOptionsError } from './control/access.js';
-import { holdHeapHeadroom } from './heap-headroom.js';
 import { startServer } from './server.js';
 import { StoreFileError } from './store/store.js';
 
@@ -39,10 +38,6 @@ async function main(): Promise<void> {
   if (options === 'help') {
     process.stdout.write(USAGE);
     return;
-  }
-  // A --heap-growing-percent given to node itself wins.
-  if (options.heapHeadroomMb > 0 && !process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent'))) {
-    holdHeapHeadroom(options.heapHeadroomMb);
   }
   const server = await startServer(options);
   process.stdout.write(

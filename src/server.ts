@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { createApp, type ServiceDeps } from './app.js';
+import { createApp } from './app.js';
+import type { ServiceDeps } from './deps.js';
 import { loadFixtures } from './catalog/load.js';
 import { ControlState } from './control/control.js';
 import { resolveControlAccess } from './control/access.js';
@@ -42,7 +43,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   const storeFile = options.inMemory ? undefined : resolve(options.db);
   if (storeFile) mkdirSync(dirname(storeFile), { recursive: true });
   const store = storeFile ? await Store.openFile(storeFile) : await Store.openMemory();
-  const control = new ControlState({ journalSize: options.journalSize });
+  const control = new ControlState({ journalSize: options.journalSize, journalBytes: options.journalBytes });
   const services: ServiceDeps = {
     store,
     catalog,

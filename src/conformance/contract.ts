@@ -24,7 +24,7 @@ export class Contract {
   /** The operation id a request path names, if the spec has it. */
   operationOf(method: string, path: string): { operationId: string; template: string } | undefined {
     const match = this.routes.match(method, path);
-    return match.kind === 'found' ? { operationId: match.operationId, template: match.template } : undefined;
+    return match.kind === 'found' ? { operationId: match.operation.operationId, template: match.operation.template } : undefined;
   }
 
   /**
