@@ -80,7 +80,7 @@ export const RECORD_SCHEMAS = {
     check: object({
       id: str, tenant: str, kind: oneOf('PERSON', 'GROUP', 'AI_AGENT'), displayName: str, email: nullable(str),
       relatedAgentId: nullable(str), avatarFileId: nullable(str),
-      channels: arrayOf(object({ integrationConfigId: str, address: str, priority: num, label: nullable(str), disabled: bool })),
+      channels: arrayOf(object({ integrationConfigId: nullable(str), address: str, priority: num, label: nullable(str), disabled: bool })),
       disabledAt: nullable(num), createdAt: num, modifiedAt: num,
     }),
   },

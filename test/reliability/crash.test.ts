@@ -13,6 +13,13 @@ afterEach(() => {
 
 const start = (db: string) => startCli(['--port', '0', '--db', db]);
 
+/** Waits for the first API answer: a process's first request builds the spec validator (docs/request-path.md). */
+async function served(server: ReturnType<typeof start>): Promise<string> {
+  const url = await server.url;
+  await fetch(`${url}/v1/tenants/acme/integrations`, { headers: H });
+  return url;
+}
+
 /** What 2xx responses acknowledged; `maybe` is a later state whose request was cut off unanswered. */
 type Acked = { id: string; displayName: string; maybe: string | null; versions: number[] };
 
@@ -81,7 +88,7 @@ describe('crashes and restarts', () => {
     let total = 0;
     for (let round = 0; round < 3; round++) {
       const server = start(db);
-      const url = await server.url;
+      const url = await served(server);
       const load = stream(`${url}/v1/tenants/acme`, 8);
       await new Promise((resolve) => setTimeout(resolve, 400 + round * 150));
       server.child.kill('SIGKILL');
@@ -105,7 +112,7 @@ describe('crashes and restarts', () => {
     dirs.push(dir);
     const db = join(dir, 'state.json');
     const server = start(db);
-    const url = await server.url;
+    const url = await served(server);
     const load = stream(`${url}/v1/tenants/acme`, 8);
     await new Promise((resolve) => setTimeout(resolve, 500));
     server.child.kill('SIGTERM');

@@ -1,9 +1,9 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { FIXTURE_EPOCH, agentOr404, integrationOr404 } from '../../catalog/catalog.js';
 import type { AgentFixture, IntegrationFixture, ParameterFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';
 import { ok, type Handlers } from '../../http/handler.js';
-import { paginate } from '../../http/paging.js';
+import { CATALOG_PAGING, TOOLS_PAGING, paginate } from '../../http/paging.js';
 
 /** The read-only catalog: integrations, their tools, and agents, the same in every tenant. */
 export function catalogHandlers({ catalog }: ServiceDeps): Handlers {
@@ -18,7 +18,7 @@ export function catalogHandlers({ catalog }: ServiceDeps): Handlers {
           (types.length === 0 || types.includes(i.type)) &&
           (tags.length === 0 || i.tags.some((t) => tags.includes(t))),
       );
-      return ok(paginate(matching.map(toIntegrationView), query));
+      return ok(paginate(matching.map(toIntegrationView), query, CATALOG_PAGING));
     },
 
     getIntegration: ({ params }) => ok(toIntegrationView(integrationOr404(catalog, params.integration!))),
@@ -32,7 +32,7 @@ export function catalogHandlers({ catalog }: ServiceDeps): Handlers {
         description: t.description,
         actionType: t.actionType,
       }));
-      return ok(paginate(tools, query));
+      return ok(paginate(tools, query, TOOLS_PAGING));
     },
 
     getAgent: ({ tenant, params }) => {
@@ -46,16 +46,25 @@ function asList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
+/** Every documented ParameterMetadata field; what a fixture leaves out is null (or []), as the docs' sample shows. */
 function toParameterView(p: ParameterFixture, index: number) {
   return {
     name: p.name,
     index,
     type: p.type,
+    typeName: p.typeName ?? null,
+    integerRange: p.integerRange ?? null,
+    floatRange: p.floatRange ?? null,
+    options: p.options?.map((o) => ({ value: o.value, label: o.label, description: o.description ?? null })) ?? null,
+    asset: p.asset ?? null,
     displayName: p.displayName,
     description: p.description,
     required: p.required,
     secret: p.secret,
-    ...(p.defaultValue === undefined ? {} : { defaultValue: p.defaultValue }),
+    defaultValue: p.defaultValue ?? null,
+    jsonSchema: p.jsonSchema ?? null,
+    uiHint: p.uiHint ?? null,
+    rules: p.rules ?? [],
   };
 }
 
@@ -67,15 +76,24 @@ export function toIntegrationView(i: IntegrationFixture) {
     type: i.type,
     configMetadata: {
       parametersMetadata: i.parameters.map(toParameterView),
+      // Rule catalog-config-metadata: every documented AuthMetadata field.
       authMetadata: i.authMethods.map((m) => ({
         id: m.id,
         displayName: m.displayName,
         description: m.description,
         type: m.type,
+        sensitivity: m.sensitivity ?? 'UNSPECIFIED',
+        authProviderName: m.authProviderName ?? null,
         configTestSupported: m.configTestSupported,
         supportedLevels: m.supportedLevels,
-        availableScopes: m.availableScopes,
+        authMap: {
+          useMap: m.authMap !== undefined,
+          keyTemplate: m.authMap?.keyTemplate ?? null,
+          parametersMetadata: (m.authMap?.parameters ?? []).map(toParameterView),
+        },
+        authSettings: { parameters: m.authSettings ?? {} },
         parametersMetadata: m.parameters.map(toParameterView),
+        availableScopes: m.availableScopes,
       })),
     },
     tags: i.tags,

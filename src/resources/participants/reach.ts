@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findIntegration } from '../../catalog/catalog.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import type { BindingRecord, ParticipantChannel, ParticipantRecord } from '../../store/types.js';
@@ -30,14 +30,23 @@ export type ChannelActivation = {
 
 /** The integration behind a channel, or undefined when its config no longer exists in the tenant. */
 function integrationOf(deps: ServiceDeps, tenant: string, channel: ParticipantChannel): IntegrationFixture | undefined {
-  const config = deps.store.findTenantConfig(tenant, channel.integrationConfigId);
+  const config = channel.integrationConfigId === null ? undefined : deps.store.findTenantConfig(tenant, channel.integrationConfigId);
   return config ? findIntegration(deps.catalog, config.integrationId) : undefined;
 }
 
-/** Whether the address fits the integration's `addressFormat`; an integration without one takes any non-empty address. */
+const compiled = new Map<string, RegExp>();
+
+/**
+ * Whether the address fits the integration's `addressFormat`; an integration without one takes any non-empty
+ * address. The patterns run on V8's backtracking engine: the shipped ones are written so that no input makes
+ * them backtrack more than linearly (bench/address-formats.ts times them on crafted 4,000-character addresses).
+ */
 export function fitsAddressFormat(integration: IntegrationFixture, address: string): boolean {
   if (!integration.addressFormat) return address.length > 0;
-  return new RegExp(integration.addressFormat.pattern).test(address);
+  const { pattern } = integration.addressFormat;
+  let regex = compiled.get(pattern);
+  if (!regex) compiled.set(pattern, (regex = new RegExp(pattern)));
+  return regex.test(address);
 }
 
 /** Per-channel reachability, and `reachable` when at least one enabled channel has a valid address. */
@@ -97,13 +106,15 @@ export function channelActivations(
 ): ChannelActivation[] {
   const perBinding = participant.channels.flatMap((channel) => {
     const integration = integrationOf(deps, participant.tenant, channel);
-    return integration?.webhookOwnership === 'PER_BINDING' ? [{ channel, integration }] : [];
+    return integration?.webhookOwnership === 'PER_BINDING' && channel.integrationConfigId !== null
+      ? [{ channel, integration, integrationConfigId: channel.integrationConfigId }]
+      : [];
   });
   return bindings.flatMap((binding) =>
-    perBinding.map(({ channel, integration }) => ({
+    perBinding.map(({ channel, integration, integrationConfigId }) => ({
       agentId: binding.agentId,
       bindingId: binding.id,
-      integrationConfigId: channel.integrationConfigId,
+      integrationConfigId,
       provider: integration.provider,
       address: channel.address,
       // Reads never show the full secret URL.
