@@ -2,9 +2,8 @@
 import { FixtureError } from './catalog/load.js';
 import { USAGE, UsageError, parseOptions } from './config.js';
 import { AccessOptionsError } from './control/access.js';
-import { holdHeapHeadroom } from './heap-headroom.js';
 import { startServer } from './server.js';
-import { StoreFileError } from './store/store.js';
+import { StoreFileError, StoreLockedError } from './store/store.js';
 
 /** Subcommands, loaded only when named so the server's start stays lean. */
 const SUBCOMMANDS: Record<string, () => Promise<{ main: (argv: string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream) => Promise<number>; usage: string }>> = {
@@ -39,10 +38,6 @@ async function main(): Promise<void> {
   if (options === 'help') {
     process.stdout.write(USAGE);
     return;
-  }
-  // A --heap-growing-percent given to node itself wins.
-  if (options.heapHeadroomMb > 0 && !process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent'))) {
-    holdHeapHeadroom(options.heapHeadroomMb);
   }
   const server = await startServer(options);
   process.stdout.write(
@@ -87,7 +82,12 @@ main().catch((error: unknown) => {
     process.stderr.write(`fruxon-mock: ${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (error instanceof StoreFileError || error instanceof FixtureError) {
+  // A store it cannot use (in use by another server, unwritable, invalid) is a usage error: 2.
+  if (error instanceof StoreFileError || error instanceof StoreLockedError) {
+    process.stderr.write(`fruxon-mock: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof FixtureError) {
     process.stderr.write(`fruxon-mock: ${error.message}\n`);
     process.exit(1);
   }

@@ -1,12 +1,12 @@
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
-import type { JournalEntry, JournalFilter } from './control/journal.js';
+import type { LoggedRequest, RequestFilter } from './control/request-log.js';
 import type { StoreData } from './store/types.js';
 
 /** The control plane of a mock running elsewhere (another process, or a vitest globalSetup), over HTTP. */
 export type MockClient = {
   url: string;
   reset: (options?: { tenant?: string }) => Promise<void>;
-  journal: (filter?: JournalFilter) => Promise<JournalEntry[]>;
+  journal: (filter?: RequestFilter) => Promise<LoggedRequest[]>;
   clearJournal: () => Promise<void>;
   addFault: (rule: FaultRuleInput) => Promise<FaultRule>;
   clearFaults: () => Promise<void>;
@@ -57,7 +57,7 @@ export function mockClient(url: string, options: MockClientOptions = {}): MockCl
   return {
     url: base,
     reset: (options = {}) => call('POST', `/reset${search({ tenant: options.tenant })}`),
-    journal: async (filter = {}) => (await call<{ items: JournalEntry[] }>('GET', `/requests${search(filter)}`)).items,
+    journal: async (filter = {}) => (await call<{ items: LoggedRequest[] }>('GET', `/requests${search(filter)}`)).items,
     clearJournal: () => call('DELETE', '/requests'),
     addFault: (rule) => call('POST', '/faults', rule),
     clearFaults: () => call('DELETE', '/faults'),

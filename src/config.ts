@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
+import { DEFAULT_LOG_BYTES, DEFAULT_LOG_SIZE } from './control/request-log.js';
 import type { ValidationMode } from './control/routes.js';
 import { DEFAULT_FIXTURES_DIR } from './spec.js';
 
@@ -20,6 +20,8 @@ export type ServerOptions = {
   jwtSecret: string | undefined;
   /** How many requests the journal keeps (the oldest are forgotten first). */
   journalSize: number;
+  /** How much text the journal keeps, bodies, URLs and headers together (the oldest entries are forgotten first). */
+  journalBytes: number;
   validation: ValidationMode;
   /** Origins a browser may call from; `['*']` for any, `[]` for no CORS. */
   corsOrigins: string[];
@@ -36,15 +38,6 @@ export type ServerOptions = {
   allowedHosts: string[];
 };
 
-/** What only the CLI does: it owns its process, so it may tune the process's heap. */
-export type CliOptions = ServerOptions & {
-  /** How far V8 may grow the old generation past what is live, in MB; 0 leaves V8's own growth. */
-  heapHeadroomMb: number;
-};
-
-/** The default heap headroom: full collections every ~32 MB of promoted garbage, peak RSS flat as records pile up. */
-export const DEFAULT_HEAP_HEADROOM_MB = 32;
-
 export const DEFAULTS: ServerOptions = {
   port: 4010,
   host: '127.0.0.1',
@@ -56,7 +49,8 @@ export const DEFAULTS: ServerOptions = {
   bodyLimit: '1mb',
   validateResponses: false,
   jwtSecret: undefined,
-  journalSize: DEFAULT_JOURNAL_SIZE,
+  journalSize: DEFAULT_LOG_SIZE,
+  journalBytes: DEFAULT_LOG_BYTES,
   validation: 'strict',
   corsOrigins: ['*'],
   controlToken: undefined,
@@ -87,7 +81,8 @@ Options:
                     /__mock is covered by the control token, which strict mode requires (see --control-token)
   --validation MODE strict (default: invalid requests are 400), warn (let through, listed in the
                     x-mock-violations header) or off (let through silently)
-  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_JOURNAL_SIZE})
+  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_LOG_SIZE})
+  --journal-bytes N how much text (bodies, URLs, headers) it keeps at most (default ${DEFAULT_LOG_BYTES}, 32 MiB)
   --cors ORIGINS    origins browsers may call from: * (default), a comma-separated list, or off
   --control-token TOKEN  require Authorization: Bearer TOKEN on /__mock (all but the consent page);
                     FRUXON_MOCK_CONTROL_TOKEN is honoured. Listening beyond loopback or --jwt-secret needs one:
@@ -97,15 +92,13 @@ Options:
   --trust-proxy     take scheme and host from X-Forwarded-Proto / X-Forwarded-Host (behind a reverse proxy)
   --allowed-hosts HOSTS  comma-separated host names to answer besides loopback, the listen address and the
                     --public-url host (others are 421, against DNS rebinding)
-  --heap-headroom MB  how far the V8 heap may grow past what is live before a full collection (default
-                    ${DEFAULT_HEAP_HEADROOM_MB}); 0 leaves V8's own growth, which lets it grow to a multiple of what is live
   --help            show this help
 `;
 
 export class UsageError extends Error {}
 
 /** Reads options from argv and the environment. */
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions | 'help' {
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -124,13 +117,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'jwt-secret': { type: 'string' },
         validation: { type: 'string' },
         'journal-size': { type: 'string' },
+        'journal-bytes': { type: 'string' },
         cors: { type: 'string' },
         'control-token': { type: 'string' },
         'control-cors': { type: 'string' },
         'public-url': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
         'allowed-hosts': { type: 'string' },
-        'heap-headroom': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -151,6 +144,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     validateResponses: v['validate-responses'] ?? false,
     jwtSecret: v['jwt-secret'] ?? (env.FRUXON_MOCK_JWT_SECRET || undefined),
     journalSize: integer('--journal-size', v['journal-size'], DEFAULTS.journalSize, 1, 1_000_000),
+    journalBytes: integer('--journal-bytes', v['journal-bytes'], DEFAULTS.journalBytes, 4096, 2 ** 40),
     validation: validationMode(v.validation),
     corsOrigins: corsOrigins(v.cors),
     controlToken: v['control-token'] ?? (env.FRUXON_MOCK_CONTROL_TOKEN || undefined),
@@ -158,7 +152,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     publicUrl: publicUrl(v['public-url']),
     trustProxy: v['trust-proxy'] ?? false,
     allowedHosts: list(v['allowed-hosts']),
-    heapHeadroomMb: integer('--heap-headroom', v['heap-headroom'], DEFAULT_HEAP_HEADROOM_MB, 0, 1_000_000),
   };
 }
 

@@ -12,6 +12,7 @@ describe('GET /__mock/health', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ok',
+      store: { status: 'ok' },
       operations: expect.any(Number),
       validation: 'strict',
       journal: { size: 0, capacity: 1000 },

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import type { ServiceDeps } from '../app.js';
+import type { ServiceDeps } from '../deps.js';
 import { problem } from '../http/problems.js';
 import { mintOAuthCredentialKey, resolveOAuthGrant, type MintRequest } from '../resources/oauth/keys.js';
 import { renderConsentPage, renderOutcomePage, type ConsentMessage, type HtmlPage } from './consent.js';

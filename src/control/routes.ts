@@ -1,18 +1,19 @@
 import express, { type Request, type Router } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
-import type { ServiceDeps } from '../app.js';
+import type { ServiceDeps } from '../deps.js';
 import { catalogSecretParameterNames } from '../catalog/catalog.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
+import { routeProblem } from '../http/routes.js';
+import { validateAgainst } from '../http/validation.js';
 import { RULES } from '../rules.js';
 import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
-import { loadControlSpec, loadSpec, specText } from '../spec.js';
+import { loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
 import { addConsentRoutes } from './consent-routes.js';
 import type { ControlState } from './control.js';
 import type { FaultRuleInput } from './faults.js';
-import type { JournalFilter } from './journal.js';
 import { redactState } from './secrets.js';
+import type { RequestFilter } from './request-log.js';
 
 /** How requests to the API are validated: rejected, let through with a header, or let through silently. */
 export type ValidationMode = 'strict' | 'warn' | 'off';
@@ -41,27 +42,13 @@ export function controlRouter(deps: ControlDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit }));
-  // Built on the first control request: most apps in a test run never get one, and building it costs.
-  const validator = express.Router();
-  router.use((_req, _res, next) => {
-    if (validator.stack.length === 0) {
-      validator.use(
-        OpenApiValidator.middleware({
-          apiSpec: loadControlSpec() as never,
-          validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
-          validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
-          validateSecurity: false,
-          validateFormats: true,
-        }),
-      );
-    }
-    next();
-  });
-  router.use(validator);
+  router.use(validateAgainst('control', deps.validateResponses));
 
   router.get('/health', (_req, res) => {
+    const health = store.health();
     res.json({
-      status: 'ok',
+      status: health.status,
+      store: health,
       operations: deps.operationCount,
       validation: deps.validation,
       journal: { size: control.journal.size, capacity: control.journal.capacity },
@@ -74,7 +61,8 @@ export function controlRouter(deps: ControlDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/state', (req, res) => {
+  router.get('/state', async (req, res) => {
+    await store.settled();
     const { tenant, includeSecrets } = query(req);
     const snapshot = tenant === undefined ? store.snapshot() : store.snapshotOf(tenant);
     // Credential values stay in the store unless the caller asks for them by name (and may: see access.ts).
@@ -83,7 +71,8 @@ export function controlRouter(deps: ControlDeps): Router {
 
   router.put('/state', async (req, res) => {
     try {
-      await store.replaceAll(req.body);
+      // Imports are checked like requests: the body limits above, every record, and ids never handed out twice.
+      await store.replaceAll(req.body, { idOf: (sequence) => services.generator.uuid(sequence) });
     } catch (error) {
       if (error instanceof StateError) throw problem('unprocessable', `The snapshot is not a valid state: ${error.message}.`);
       throw error;
@@ -93,7 +82,7 @@ export function controlRouter(deps: ControlDeps): Router {
 
   router.get('/requests', (req, res) => {
     const q = query(req);
-    const filter: JournalFilter = {
+    const filter: RequestFilter = {
       ...(q.method && { method: q.method }),
       ...(q.path && { path: q.path }),
       ...(q.operationId && { operationId: q.operationId }),
@@ -150,7 +139,7 @@ export function controlRouter(deps: ControlDeps): Router {
     res.json({ items: RULES, counts: { docs: count('docs'), inferred: count('inferred'), mock: count('mock') } });
   });
 
-  router.use((req, res) => sendProblem(res, problem('routeNotFound', `No control endpoint matches ${req.method} ${req.originalUrl.split('?')[0]}.`)));
+  router.use((req, res) => sendProblem(res, routeProblem({ kind: 'none' }, req.method, req.originalUrl.split('?')[0]!)));
   return router;
 }
 

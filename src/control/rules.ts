@@ -1,18 +1,18 @@
 import type { Rule } from '../rules.js';
 
 const CONSENT = ['showConsent', 'decideConsent'];
-/** Every operation of spec/control.yaml (test/fidelity-ledger.test.ts holds this list to the spec). */
-export const CONTROL_OPERATIONS = [
-  'getHealth', 'resetMock', 'exportState', 'importState', 'listRequests', 'clearRequests', 'addFault', 'listFaults',
-  'clearFaults', 'deleteFault', 'mintCredentialKey', 'showConsent', 'decideConsent', 'getOpenApiJson', 'getOpenApiYaml', 'listRules',
-];
-/** The control operations a token guards: all but the consent page. */
-const GUARDED = CONTROL_OPERATIONS.filter((op) => !CONSENT.includes(op));
 
 /**
  * How the mock keeps itself safe to run on a laptop that browses the web and in a shared demo (see
  * docs/security.md). The Fruxon docs do not describe the mock's control plane: every rule is `mock`.
  */
+/** Every operation of the control plane (spec/control.yaml). */
+const CONTROL_OPERATIONS = [
+  'getHealth', 'resetMock', 'exportState', 'importState', 'listRequests', 'clearRequests', 'addFault', 'listFaults',
+  'clearFaults', 'deleteFault', 'mintCredentialKey', 'showConsent', 'decideConsent', 'getOpenApiJson', 'getOpenApiYaml',
+  'listRules',
+];
+
 export const CONTROL_RULES: readonly Rule[] = [
   {
     id: 'host-allowlist',
@@ -50,7 +50,7 @@ export const CONTROL_RULES: readonly Rule[] = [
     source: 'mock',
     reason:
       'A token is what keeps the control plane to its owner where the network reaches further than the developer. The consent page is opened as a popup, which cannot send a header: its CSRF token guards it instead.',
-    operations: GUARDED,
+    operations: CONTROL_OPERATIONS,
   },
   {
     id: 'control-token-when-exposed',
@@ -60,7 +60,7 @@ export const CONTROL_RULES: readonly Rule[] = [
     source: 'mock',
     reason:
       'Generate rather than refuse: starting stays one command, and the control plane is never open beyond loopback or beside a strict /v1. A fixed token is --control-token or FRUXON_MOCK_CONTROL_TOKEN.',
-    operations: GUARDED,
+    operations: CONTROL_OPERATIONS,
   },
   {
     id: 'control-cors-needs-token',
@@ -68,7 +68,7 @@ export const CONTROL_RULES: readonly Rule[] = [
     summary: '--control-cors lists the origins whose pages may call /__mock; it is refused at start with \'*\', with a value that is not an origin, or without --control-token.',
     source: 'mock',
     reason: 'A page on another origin driving the control plane is a test set-up\'s explicit choice, and even then it must hold the token.',
-    operations: GUARDED,
+    operations: CONTROL_OPERATIONS,
   },
   {
     id: 'state-secrets-need-token',
@@ -94,7 +94,7 @@ export const CONTROL_RULES: readonly Rule[] = [
       'Every URL the mock hands out (authorizationUrl, the consent links of :verifyAuth, webhook URLs) starts with --public-url when set (a path prefix kept); else with http:// and the Host the client used, which host-allowlist has checked.',
     source: 'mock',
     reason: 'A copied Host header would let whoever sends the request choose where the user is sent to approve a grant.',
-    operations: ['authorizeIntegration', 'verifyIntegrationConfigAuth', 'showConsent'],
+    operations: ['authorizeIntegration', 'verifyIntegrationConfigAuth'],
   },
   {
     id: 'trust-proxy',
@@ -103,7 +103,7 @@ export const CONTROL_RULES: readonly Rule[] = [
       'X-Forwarded-Proto and X-Forwarded-Host (first values) count, for the host check, the same-origin check and the URLs handed out, only with --trust-proxy; otherwise they are ignored.',
     source: 'mock',
     reason: 'Any client can send them; only a reverse proxy the operator put in front may be believed.',
-    operations: ['*', ...CONTROL_OPERATIONS],
+    operations: ['*', 'showConsent'],
   },
   {
     id: 'consent-csrf-token',
@@ -145,6 +145,6 @@ export const CONTROL_RULES: readonly Rule[] = [
     summary: 'Strict mode (--jwt-secret) covers /v1 only; /__mock is covered by the control token, which strict mode requires.',
     source: 'mock',
     reason: 'The control plane is the mock\'s own and has no tenant: a Fruxon JWT says nothing about who may reset the mock.',
-    operations: ['*', ...GUARDED],
+    operations: ['*', ...CONTROL_OPERATIONS],
   },
 ];

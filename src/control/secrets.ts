@@ -1,5 +1,5 @@
 import type { StoreData } from '../store/types.js';
-import { REDACTED, redact } from './journal.js';
+import { REDACTED, redact } from './request-log.js';
 
 /**
  * The store as `GET /__mock/state` exports it without `includeSecrets`: credential values redacted (see

@@ -19,6 +19,7 @@ const STATUS_TYPES: Record<number, { type: string; title: string }> = {
   500: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.1', title: 'Internal Server Error' },
   502: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.3', title: 'Bad Gateway' },
   503: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.4', title: 'Service Unavailable' },
+  507: { type: 'https://tools.ietf.org/html/rfc4918#section-11.5', title: 'Insufficient Storage' },
 };
 
 /** Field path -> messages, as ASP.NET's ValidationProblemDetails shapes `errors`. */
@@ -61,6 +62,8 @@ export const PROBLEMS = {
   unprocessable: { status: 422, code: 'UNPROCESSABLE', title: 'Unprocessable Content' },
   injectedFault: { status: 500, code: 'INJECTED_FAULT', title: 'Injected fault' },
   internal: { status: 500, code: 'INTERNAL_ERROR', title: 'Internal Server Error' },
+  storageUnavailable: { status: 503, code: 'STORE_UNAVAILABLE', title: 'The store could not be written.' },
+  storageFull: { status: 507, code: 'STORE_FULL', title: 'The store\'s disk is full.' },
 } as const satisfies Record<string, Template>;
 
 export type ProblemName = keyof typeof PROBLEMS;

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { integrationOr404 } from '../../catalog/catalog.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
 import type { JsonObject } from '../../store/types.js';

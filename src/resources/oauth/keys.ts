@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findAuthMethod, integrationOr404 } from '../../catalog/catalog.js';
 import { fieldError, problem } from '../../http/problems.js';
 import type { AuthMethodFixture, IntegrationFixture } from '../../catalog/types.js';
