@@ -145,14 +145,14 @@ describe('PUT /__mock/state: imports are checked like requests', () => {
     const store = await Store.openFile(file);
     const h = await makeHarness({ store });
     await h.api.post(configsPath(), { displayName: 'kept' });
-    const before = (await h.mock.get('/state?includeSecrets=true')).body;
+    const before = structuredClone(h.store.snapshot());
     const config = Object.values(before.configs)[0] as Record<string, unknown>;
     const deep = { ...before, configs: { [config.id as string]: { ...config, parameters: nested(4000) } } };
     expect(JSON.stringify(deep).length).toBeLessThan(1_000_000);
 
     const res = expectProblem(await h.mock.put('/state', deep), 422, 'UNPROCESSABLE');
     expect(res.detail).toContain('nested more than 32 levels deep');
-    expect((await h.mock.get('/state?includeSecrets=true')).body).toEqual(before);
+    expect(structuredClone(h.store.snapshot())).toEqual(before);
     await store.close();
     const reopened = await Store.openFile(file);
     expect(reopened.snapshot()).toEqual(before);
@@ -173,23 +173,23 @@ describe('PUT /__mock/state: imports are checked like requests', () => {
   ])('rejects %s with 422 naming the field, and changes nothing', async (_name, spoil, message) => {
     const h = await makeHarness();
     await h.api.post(configsPath(), { displayName: 'kept' });
-    const before = (await h.mock.get('/state?includeSecrets=true')).body;
+    const before = structuredClone(h.store.snapshot());
     const [id, config] = Object.entries(before.configs)[0] as [string, Record<string, unknown>];
     const res = expectProblem(await h.mock.put('/state', { ...before, configs: { [id]: spoil(config) } }), 422, 'UNPROCESSABLE');
     expect(res.detail).toMatch(message);
-    expect((await h.mock.get('/state?includeSecrets=true')).body).toEqual(before);
+    expect(structuredClone(h.store.snapshot())).toEqual(before);
   });
 
   it('rejects a sequence that would hand out an id the snapshot holds, and changes nothing', async () => {
     const h = await makeHarness();
     const mine = (await h.as('other').post(configsPath(), { displayName: 'another tenant' })).body;
     await h.api.post(configsPath(), { displayName: 'second' });
-    const before = (await h.mock.get('/state?includeSecrets=true')).body;
+    const before = structuredClone(h.store.snapshot());
 
     const stale = { ...before, meta: { ...before.meta, sequence: 0 } };
     const res = expectProblem(await h.mock.put('/state', stale), 422, 'UNPROCESSABLE');
     expect(res.detail).toContain(`would hand out configs["${mine.id}"] again at sequence 1`);
-    expect((await h.mock.get('/state?includeSecrets=true')).body).toEqual(before);
+    expect(structuredClone(h.store.snapshot())).toEqual(before);
     // With its own sequence it imports, and the next create gets a new id.
     expect((await h.mock.put('/state', before)).status).toBe(204);
     const next = (await h.api.post(configsPath(), { displayName: 'third' })).body;
