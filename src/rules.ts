@@ -1,3 +1,4 @@
+import { CATALOG_RULES } from './resources/catalog/rules.js';
 import { CONFIGS_RULES } from './resources/configs/rules.js';
 import { PARTICIPANTS_RULES } from './resources/participants/rules.js';
 import { API_RULES } from './resources/api-rules.js';
@@ -32,4 +33,4 @@ export type Rule = {
 };
 
 /** The whole ledger, served at `GET /__mock/rules`. */
-export const RULES: readonly Rule[] = [...CONFIGS_RULES, ...PARTICIPANTS_RULES, ...API_RULES];
+export const RULES: readonly Rule[] = [...CATALOG_RULES, ...CONFIGS_RULES, ...PARTICIPANTS_RULES, ...API_RULES];

@@ -8,7 +8,7 @@ export type ParameterFixture = {
   defaultValue?: unknown;
 };
 
-export type AuthMethodType = 'API_KEY' | 'BEARER_TOKEN' | 'BASIC' | 'OAUTH2';
+export type AuthMethodType = 'UNSPECIFIED' | 'NONE' | 'API_KEY' | 'BEARER_TOKEN' | 'BASIC' | 'OAUTH2';
 
 export type AuthMethodFixture = {
   id: string;

@@ -61,8 +61,20 @@ export type JournalFilter = {
 export const DEFAULT_JOURNAL_SIZE = 1000;
 export const REDACTED = '[redacted]';
 
-const SECRET_FIELDS = new Set(['oAuthCredentialKey', 'credentialKey', 'accessToken', 'refreshToken']);
-const AUTH_FIELDS = new Set(['auth', 'authConfig']);
+// Webhook URLs carry their key, which is the inbound credential; `authSettings` holds a custom integration's.
+const SECRET_FIELDS = new Set([
+  'oAuthCredentialKey',
+  'credentialKey',
+  'accessToken',
+  'refreshToken',
+  'webhookUrl',
+  'expectedWebhookUrl',
+  'providerReportedUrl',
+]);
+const AUTH_FIELDS = new Set(['auth', 'authConfig', 'authSettings']);
+
+/** Parameter names whose values are credentials; asked name by name, so the set may grow after recording. */
+export type SecretNames = { has(name: string): boolean };
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
 
 /**
@@ -86,7 +98,7 @@ export class Journal {
   private operationIds: (string | null)[];
   private faults: (FaultApplied | null)[];
   private violations: string[][];
-  private secrets: ReadonlySet<string>[];
+  private secrets: SecretNames[];
   private readonly texts = new TextRing(TEXTS.length);
   private start = 0;
   private count = 0;
@@ -101,14 +113,14 @@ export class Journal {
     this.operationIds = new Array<string | null>(capacity);
     this.faults = new Array<FaultApplied | null>(capacity);
     this.violations = new Array<string[]>(capacity);
-    this.secrets = new Array<ReadonlySet<string>>(capacity);
+    this.secrets = new Array<SecretNames>(capacity);
   }
 
   /**
    * Adds an entry, overwriting the oldest when full. `secretParameters` are the connection parameters whose
    * values are redacted when the entry is read (see `redact`).
    */
-  record(request: RequestRecord, secretParameters: ReadonlySet<string> = NO_SECRETS): void {
+  record(request: RequestRecord, secretParameters: SecretNames = NO_SECRETS): void {
     this.keep(++this.lastId, request, [
       request.url,
       JSON.stringify(request.headers),
@@ -161,7 +173,7 @@ export class Journal {
 
   /** Forgets every entry, or only one tenant's. */
   clear(tenant?: string): void {
-    const kept: [number, RequestRecord, (string | undefined)[], ReadonlySet<string>][] = [];
+    const kept: [number, RequestRecord, (string | undefined)[], SecretNames][] = [];
     if (tenant !== undefined) {
       for (let i = 0; i < this.count; i++) {
         const texts = this.texts.at(i);
@@ -189,7 +201,7 @@ export class Journal {
     for (const [id, request, texts, secrets] of kept) this.keep(id, request, texts, secrets);
   }
 
-  private keep(id: number, request: RequestRecord, texts: (string | undefined)[], secrets: ReadonlySet<string>): void {
+  private keep(id: number, request: RequestRecord, texts: (string | undefined)[], secrets: SecretNames): void {
     let slot: number;
     if (this.count < this.capacity) {
       slot = this.slotOf(this.count);
@@ -216,7 +228,7 @@ export class Journal {
   }
 }
 
-const NO_SECRETS: ReadonlySet<string> = new Set();
+const NO_SECRETS: SecretNames = new Set();
 
 function splitUrl(url: string): { path: string; search: string } {
   const end = url.indexOf('?');
@@ -228,7 +240,7 @@ function splitUrl(url: string): { path: string; search: string } {
  * It reads only the wall clock, so recording never changes what the API answers. Per request it adds one
  * listener shared by every request, and the journal keeps nothing of the request's objects.
  */
-export function recordRequests(journal: Journal, secretParameters: ReadonlySet<string> = new Set()): RequestHandler {
+export function recordRequests(journal: Journal, secretParameters: SecretNames = new Set()): RequestHandler {
   // A response emits 'close' last, finished or not: one listener tells a sent response from a dropped one.
   function onClose(this: Response): void {
     const locals = this.locals as {
@@ -274,14 +286,17 @@ const NO_VIOLATIONS: string[] = [];
 
 /**
  * Replaces credential values with `[redacted]`, keeping the names: every auth parameter, every connection
- * parameter the catalog flags secret (`secretParameters`), OAuth tokens and credential keys.
+ * parameter the catalog flags secret (`secretParameters`), OAuth tokens and credential keys, webhook URLs,
+ * and the default value of a parameter declared secret.
  */
-export function redact(value: unknown, secretParameters: ReadonlySet<string> = new Set(), parentField?: string): unknown {
+export function redact(value: unknown, secretParameters: SecretNames = new Set(), parentField?: string): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, secretParameters, parentField));
   if (!isObject(value)) return value;
   return Object.fromEntries(
     Object.entries(value).map(([field, inner]) => {
       if (SECRET_FIELDS.has(field) && inner !== null) return [field, REDACTED];
+      // A custom integration's secret parameter: its default value is a credential.
+      if (field === 'defaultValue' && value.secret === true && inner !== null) return [field, REDACTED];
       if (field === 'parameters' && isObject(inner)) {
         const all = parentField !== undefined && AUTH_FIELDS.has(parentField);
         return [

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { ServiceDeps } from '../app.js';
-import { catalogSecretParameterNames } from '../catalog/catalog.js';
+import { secretNamesOf } from '../resources/catalog/integrations.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
 import { RULES } from '../rules.js';
@@ -74,7 +74,7 @@ export function controlRouter(deps: ControlDeps): Router {
     const { tenant, includeSecrets } = query(req);
     const snapshot = tenant === undefined ? store.snapshot() : store.snapshotOf(tenant);
     // Credential values stay in the store unless the caller asks for them by name.
-    res.json(includeSecrets === 'true' ? snapshot : redact(snapshot, catalogSecretParameterNames(services.catalog)));
+    res.json(includeSecrets === 'true' ? snapshot : redact(snapshot, secretNamesOf(services)));
   });
 
   router.put('/state', async (req, res) => {
