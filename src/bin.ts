@@ -5,7 +5,35 @@ import { holdHeapHeadroom } from './heap-headroom.js';
 import { startServer } from './server.js';
 import { StoreFileError } from './store/store.js';
 
+/** Subcommands, loaded only when named so the server's start stays lean. */
+const SUBCOMMANDS: Record<string, () => Promise<{ main: (argv: string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream) => Promise<number>; usage: string }>> = {
+  conformance: async () => {
+    const m = await import('./conformance/cli.js');
+    return { main: m.conformanceMain, usage: m.CONFORMANCE_USAGE };
+  },
+  'import-catalog': async () => {
+    const m = await import('./catalog/import-catalog.js');
+    return { main: m.importCatalogMain, usage: m.IMPORT_USAGE };
+  },
+};
+
+async function runSubcommand(name: string, argv: string[]): Promise<void> {
+  const command = await SUBCOMMANDS[name]!();
+  try {
+    process.exitCode = await command.main(argv, process.env, process.stdout);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`fruxon-mock ${name}: ${error.message}\n\n${command.usage}`);
+    process.exitCode = 2;
+  }
+}
+
 async function main(): Promise<void> {
+  const [first, ...rest] = process.argv.slice(2);
+  if (first !== undefined && Object.hasOwn(SUBCOMMANDS, first)) {
+    await runSubcommand(first, rest);
+    return;
+  }
   const options = parseOptions(process.argv.slice(2), process.env);
   if (options === 'help') {
     process.stdout.write(USAGE);

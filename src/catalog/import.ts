@@ -1,0 +1,76 @@
+import type { AgentFixture, AuthMethodFixture, IntegrationFixture, ParameterFixture, ToolFixture } from './types.js';
+
+/** An integration as `GET /integrations/{integration}` answers it (see `toIntegrationView`). */
+export type IntegrationView = ReturnType<typeof import('../resources/catalog/routes.js').toIntegrationView>;
+type ParameterView = IntegrationView['configMetadata']['parametersMetadata'][number];
+type AuthView = IntegrationView['configMetadata']['authMetadata'][number];
+/** A tool as `GET /integrations/{integration}/tools` lists it. */
+export type ToolView = { id: string; displayName: string; description: string; actionType: ToolFixture['actionType'] };
+/** An agent as `GET /agents/{agent}` answers it. */
+export type AgentView = AgentFixture & { tenantId?: string };
+
+/** What a tool answers on `:testTool` when the catalog came from a real tenant, which shows no responses. */
+const IMPORTED_TOOL_RESPONSE = { ok: true };
+
+/**
+ * The fixture that makes the mock serve `view` and `tools` as they are. The API does not show the mock-only
+ * extras (address format, webhook ownership, provider, tool response templates, default scopes): they come
+ * from `shipped`, the shipped fixture of the same id, where there is one, and are left plain otherwise.
+ */
+export function integrationFixtureOf(view: IntegrationView, tools: ToolView[], shipped?: IntegrationFixture): IntegrationFixture {
+  const shippedTools = new Map((shipped?.tools ?? []).map((t) => [t.id, t]));
+  const shippedMethods = new Map((shipped?.authMethods ?? []).map((m) => [m.id, m]));
+  return {
+    id: view.id,
+    displayName: view.displayName,
+    description: view.description,
+    type: view.type,
+    tags: view.tags,
+    provider: shipped?.provider ?? view.id,
+    webhookOwnership: shipped?.webhookOwnership ?? 'NONE',
+    addressFormat: shipped?.addressFormat ?? null,
+    parameters: view.configMetadata.parametersMetadata.map(parameterOf),
+    authMethods: view.configMetadata.authMetadata.map((m) => authMethodOf(m, shippedMethods.get(m.id))),
+    tools: tools.map((t) => ({
+      id: t.id,
+      displayName: t.displayName,
+      description: t.description,
+      actionType: t.actionType,
+      response: shippedTools.get(t.id)?.response ?? IMPORTED_TOOL_RESPONSE,
+    })),
+    createdAt: view.createdAt,
+    modifiedAt: view.modifiedAt,
+  };
+}
+
+export function agentFixtureOf(view: AgentView): AgentFixture {
+  const { tenantId: _tenant, ...agent } = view;
+  return agent;
+}
+
+/** A secret parameter never carries a value into a fixture file. */
+function parameterOf(p: ParameterView): ParameterFixture {
+  return {
+    name: p.name,
+    displayName: p.displayName,
+    description: p.description,
+    type: p.type,
+    required: p.required,
+    secret: p.secret,
+    ...('defaultValue' in p && p.defaultValue !== undefined && !p.secret ? { defaultValue: p.defaultValue } : {}),
+  };
+}
+
+function authMethodOf(m: AuthView, shipped?: AuthMethodFixture): AuthMethodFixture {
+  return {
+    id: m.id,
+    displayName: m.displayName,
+    description: m.description,
+    type: m.type,
+    configTestSupported: m.configTestSupported,
+    supportedLevels: m.supportedLevels,
+    availableScopes: m.availableScopes,
+    ...(shipped?.defaultScopes ? { defaultScopes: shipped.defaultScopes } : {}),
+    parameters: m.parametersMetadata.map(parameterOf),
+  };
+}
