@@ -76,7 +76,8 @@ describe('fruxon-mock conformance', () => {
     const prism = await startPrism();
     try {
       const report = await runConformance({ target: { ...target(prism.url), agentId: 'support_bot' } });
-      expect(report.failed).toBeGreaterThan(report.results.length / 2);
+      // Rules without a check are reported as skipped; "most" counts the checks that ran.
+      expect(report.failed).toBeGreaterThan(report.results.filter((r) => r.outcome !== 'skipped').length / 2);
       expect(report.results.find((r) => r.rule === 'config-starts-as-draft')?.outcome).toBe('fail');
     } finally {
       prism.stop();
