@@ -7,6 +7,7 @@ import { recordRequests, rememberSentBody } from './control/journal.js';
 import { controlRouter, type ValidationMode } from './control/routes.js';
 import { systemClock, type Clock, type Generator } from './generate/generator.js';
 import { requireBearer, type Caller } from './http/auth.js';
+import { bindLikeAspNet } from './http/binding.js';
 import { limitBodyDepth } from './http/depth.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
 import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
@@ -96,9 +97,10 @@ export function createApp(deps: AppDeps): Express {
         express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
         limitBodyDepth(),
         injectFaults(control.faults, control.responses),
+        bindLikeAspNet(spec),
         OpenApiValidator.middleware({
           apiSpec: spec as never,
-          validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+          validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
           validateResponses: options.validateResponses ? { removeAdditional: false } : false,
           validateSecurity: false,
           // No operation takes multipart/form-data, which is a 415 with or without the validator's uploader

@@ -1,7 +1,7 @@
-import { CATALOG_RULES } from './resources/catalog/rules.js';
 import { CONFIGS_RULES } from './resources/configs/rules.js';
 import { PARTICIPANTS_RULES } from './resources/participants/rules.js';
 import { API_RULES } from './resources/api-rules.js';
+import { CATALOG_RULES } from './resources/catalog/rules.js';
 
 /**
  * Where a rule comes from: `docs` (the Fruxon docs state it: `quote` and `page`), `inferred` (the docs imply
@@ -28,9 +28,9 @@ export type Rule = {
   page?: string;
   /** Why: for `inferred`, from what; for `mock`, the reason for the decision. */
   reason?: string;
-  /** The operation ids it applies to. */
+  /** The operation ids it applies to; `['*']` for every operation of the spec. */
   operations: readonly string[];
 };
 
 /** The whole ledger, served at `GET /__mock/rules`. */
-export const RULES: readonly Rule[] = [...CATALOG_RULES, ...CONFIGS_RULES, ...PARTICIPANTS_RULES, ...API_RULES];
+export const RULES: readonly Rule[] = [...CONFIGS_RULES, ...PARTICIPANTS_RULES, ...CATALOG_RULES, ...API_RULES];

@@ -21,22 +21,41 @@ describe('integration catalog', () => {
     expect(await ids('types=SYSTEM&search=git')).toEqual(['github']);
   });
 
-  it('pages with pageSize and the nextPageToken it hands out', async () => {
+  it('paging-names-per-list: pages with page_size and the nextPageToken it hands out as page_token', async () => {
     const { api } = await makeHarness();
-    const first = await api.get('/integrations?pageSize=2');
+    const first = await api.get('/integrations?page_size=2');
     expect(first.body.items).toHaveLength(2);
     expect(first.body.totalCount).toBe(5);
-    const second = await api.get(`/integrations?pageSize=2&pageToken=${first.body.nextPageToken}`);
-    const third = await api.get(`/integrations?pageSize=2&pageToken=${second.body.nextPageToken}`);
+    const second = await api.get(`/integrations?page_size=2&page_token=${first.body.nextPageToken}`);
+    const third = await api.get(`/integrations?Paging.PageSize=2&Paging.PageToken.Cursor=${second.body.nextPageToken}`);
     expect(third.body.items).toHaveLength(1);
     expect(third.body.nextPageToken).toBeNull();
     const all = [...first.body.items, ...second.body.items, ...third.body.items].map((i: { id: string }) => i.id);
     expect(new Set(all).size).toBe(5);
   });
 
-  it.each(['pageSize=0', 'pageSize=abc', 'pageToken=forged', 'colour=blue'])('is 400 for %s', async (query) => {
+  it.each(['page_size=abc', 'page_token=forged', 'Paging.PageToken.Skip=x'])('page-token-is-skip: is 400 for %s', async (query) => {
     const { api } = await makeHarness();
     expectProblem(await api.get(`/integrations?${query}`), 400, 'VALIDATION_FAILED');
+  });
+
+  it('page-token-is-skip: a size of 0 or none means 50, the token is the next skip, and Skip works alone', async () => {
+    const { api } = await makeHarness();
+    expect((await api.get('/integrations?page_size=0')).body.items).toHaveLength(5);
+    const first = await api.get('/integrations?page_size=2');
+    expect(first.body.nextPageToken).toBe('2');
+    const viaSkip = await api.get('/integrations?page_size=2&Paging.PageToken.Skip=2');
+    const viaToken = await api.get('/integrations?page_size=2&page_token=2');
+    expect(viaSkip.body).toEqual(viaToken.body);
+    expect(viaSkip.body.items.map((i: { id: string }) => i.id)).not.toContain(first.body.items[0].id);
+  });
+
+  it('paging-names-per-list: the tools list pages with the Paging.* names', async () => {
+    const { api } = await makeHarness();
+    const first = await api.get('/integrations/slack/tools?Paging.PageSize=1');
+    expect(first.body).toMatchObject({ items: [{ id: 'list_channels' }], nextPageToken: '1', totalCount: 3 });
+    const second = await api.get('/integrations/slack/tools?Paging.PageSize=1&Paging.PageToken.Skip=1');
+    expect(second.body.items.map((t: { id: string }) => t.id)).toEqual(['post_message']);
   });
 
   it('gets one integration with its auth methods and no secret values', async () => {

@@ -202,7 +202,7 @@ describe('tools-resolve-published-revision', () => {
     expect((await run()).headers['x-mock-revision']).toContain(v1.id);
   });
 
-  it('is 404 for a tool the integration does not have, naming it', async () => {
+  it('test-tool-unknown-tool-404: is 404 for a tool the integration does not have, naming it', async () => {
     const h = await makeHarness();
     const { path } = await draft(h);
     await h.api.post(`${path}:publish`);
@@ -229,7 +229,7 @@ describe('verify-auth-needs-auth', () => {
     expectProblem(await h.api.post(`${path}:verifyAuth`), 400, 'CONFIG_HAS_NO_AUTH');
   });
 
-  it('succeeds when the method has its required credentials, and names the missing ones otherwise', async () => {
+  it('verify-auth-outcome: succeeds when the method has its required credentials, and names the missing ones otherwise', async () => {
     const h = await makeHarness();
     const good = await draft(h, { auth: { integrationAuthMetadataId: 'basic', parameters: { account_sid: 'AC1', auth_token: 't' } } }, 'twilio');
     const bad = await draft(h, { auth: { integrationAuthMetadataId: 'basic', parameters: { account_sid: 'AC1' } } }, 'twilio');

@@ -87,7 +87,7 @@ describe('POST /integrations/{integration}/configs', () => {
     expect((await api.get(configsPath())).body).toEqual([]);
   });
 
-  it('rejects an auth method the integration does not offer, naming the ones it does', async () => {
+  it('unknown-auth-method-400: rejects an auth method the integration does not offer, naming the ones it does', async () => {
     const { api } = await makeHarness();
     const res = await api.post(configsPath('telegram'), {
       displayName: 'x',
@@ -99,7 +99,7 @@ describe('POST /integrations/{integration}/configs', () => {
     expect((await api.get(configsPath('telegram'))).body).toEqual([]);
   });
 
-  it('rejects an auth level the method does not support', async () => {
+  it('unknown-auth-method-400: rejects an auth level the method does not support', async () => {
     const { api } = await makeHarness();
     const res = await api.post(configsPath('telegram'), {
       displayName: 'x',
@@ -189,7 +189,7 @@ describe('oauth-key-single-use', () => {
     expect(verify.body).toMatchObject({ success: true, error: null, authorizationUrl: null });
   });
 
-  it('rejects a key that was already used, and stores nothing', async () => {
+  it('oauth-key-rejected-400: rejects a key that was already used, and stores nothing', async () => {
     const { api, mintKey } = await makeHarness();
     const key = await mintKey('acme', 'slack');
     expect((await api.post(configsPath(), { displayName: 'first', oAuthCredentialKey: key })).status).toBe(200);

@@ -83,9 +83,9 @@ describe('the error model', () => {
     expect(Object.keys(problem.errors as object).sort()).toEqual(['displayName', 'parameters', 'sandboxMode']);
   });
 
-  it('validates path parameters: tenant pattern and uuid ids', async () => {
+  it('unknown-tenant-404: validates path parameters: a tenant no tenant can have is 404, a config id must be a uuid', async () => {
     const { app } = await makeHarness();
-    expectProblem(await request(app).get('/v1/tenants/a%2Fb/integrations').set(AUTH), 400, 'VALIDATION_FAILED');
+    expectProblem(await request(app).get('/v1/tenants/a%2Fb/integrations').set(AUTH), 404, 'NOT_FOUND');
     expectProblem(await request(app).get(`${CONFIGS}/123`).set(AUTH), 400, 'VALIDATION_FAILED');
   });
 });

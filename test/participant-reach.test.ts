@@ -36,7 +36,7 @@ describe('participant-health-computed', () => {
     ['a valid channel that is disabled', [['C0123456789', true]], false, 'CHANNEL_DISABLED'],
     ['a valid disabled and an invalid enabled channel', [['C0123456789', true], ['#nope', false]], false, 'INVALID_FORMAT'],
     ['an invalid channel that is also disabled', [['#nope', true]], false, 'INVALID_FORMAT'],
-  ] as const)('with %s, reachable is %s and reason %s', async (_name, specs, reachable, reason) => {
+  ] as const)('health-reason-values: with %s, reachable is %s and reason %s', async (_name, specs, reachable, reason) => {
     const h = await makeHarness();
     const slack = await configOf(h, 'slack');
     const channels = specs.map(([address, disabled]) => channel(slack, address, { disabled }));

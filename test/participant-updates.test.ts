@@ -84,7 +84,7 @@ describe('participant-patch-semantics', () => {
   });
 
   it.each([
-    ['an empty displayName', { displayName: '' }, 'displayName'],
+    ['a displayName over 150', { displayName: 'x'.repeat(151) }, 'displayName'],
     ['an unknown property', { nickname: 'Ada' }, 'nickname'],
     ['a non-array channels', { channels: 'none' }, 'channels'],
   ])('rejects %s and changes nothing', async (_name, body, field) => {

@@ -265,3 +265,25 @@ describe('GET …/configs/{config}/publishedRevision', () => {
     expectProblem(await h.api.get(`/integrations/nope/configs/00000000-0000-4000-8000-000000000000/publishedRevision`), 404);
   });
 });
+
+describe('the credentials provider calls use', () => {
+  it('webhook-inspect: reports nothing registered before an apply, and the applied URL after it', async () => {
+    const h = await makeHarness();
+    const { path } = await telegramConfig(h);
+    expect((await h.api.post(`${path}:inspectWebhook`, {})).body).toMatchObject({ providerHasUrl: false, providerReportedUrl: null });
+    const minted = await h.api.post(`${path}:generateWebhookUrl`);
+    await h.api.post(`${path}:applyWebhookToProvider`, { webhookUrl: minted.body.webhookUrl });
+    expect((await h.api.post(`${path}:inspectWebhook`, {})).body).toMatchObject({ providerHasUrl: true, providerReportedUrl: minted.body.webhookUrl });
+  });
+
+  it('provider-calls-use-draft-credentials: a token added to the draft works at once, without a publish', async () => {
+    const h = await makeHarness();
+    const { path } = await telegramConfig(h, null);
+    const minted = await h.api.post(`${path}:generateWebhookUrl`);
+    expect((await h.api.post(`${path}:applyWebhookToProvider`, { webhookUrl: minted.body.webhookUrl })).body.applied).toBe(false);
+    await h.api.patch(path, { auth: TOKEN_AUTH });
+    expect((await h.api.get(path)).body.publishedRevisionId).toBeNull();
+    expect((await h.api.post(`${path}:applyWebhookToProvider`, { webhookUrl: minted.body.webhookUrl })).body.applied).toBe(true);
+    expect((await h.api.post(`${path}:refreshIdentity`)).body).not.toBeNull();
+  });
+});

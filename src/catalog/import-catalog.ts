@@ -102,7 +102,7 @@ function reader(options: ImportOptions) {
     const template = `/v1/tenants/{tenant}${path.replace(/\/integrations\/[^/]+/, '/integrations/{integration}')}`;
     const parameters = ((spec.paths[template]?.get as { parameters?: { name?: string; $ref?: string }[] } | undefined)?.parameters ?? [])
       .map((p) => p.name ?? p.$ref?.split('/').at(-1) ?? '');
-    return parameters.find((name) => /^page.?token$/i.test(name)) ?? 'pageToken';
+    return parameters.find((name) => /^(page.?token|(paging\.)?pagetoken\.cursor)$/i.test(name)) ?? 'pageToken';
   };
   const pages = async <T>(path: string): Promise<T[]> => {
     const all: T[] = [];

@@ -48,7 +48,7 @@ export function agentFixtureOf(view: AgentView): AgentFixture {
   return agent;
 }
 
-/** A secret parameter never carries a value into a fixture file. */
+/** A secret parameter never carries a value into a fixture file. The rest of configMetadata is kept as served. */
 function parameterOf(p: ParameterView): ParameterFixture {
   return {
     name: p.name,
@@ -57,7 +57,15 @@ function parameterOf(p: ParameterView): ParameterFixture {
     type: p.type,
     required: p.required,
     secret: p.secret,
-    ...('defaultValue' in p && p.defaultValue !== undefined && !p.secret ? { defaultValue: p.defaultValue } : {}),
+    ...(p.defaultValue !== undefined && p.defaultValue !== null && !p.secret ? { defaultValue: p.defaultValue } : {}),
+    ...(p.typeName != null ? { typeName: p.typeName } : {}),
+    ...(p.integerRange ? { integerRange: p.integerRange } : {}),
+    ...(p.floatRange ? { floatRange: p.floatRange } : {}),
+    ...(p.options ? { options: p.options } : {}),
+    ...(p.asset ? { asset: p.asset } : {}),
+    ...(p.jsonSchema ? { jsonSchema: p.jsonSchema } : {}),
+    ...(p.uiHint != null ? { uiHint: p.uiHint } : {}),
+    ...(p.rules?.length ? { rules: p.rules } : {}),
   };
 }
 
@@ -72,5 +80,9 @@ function authMethodOf(m: AuthView, shipped?: AuthMethodFixture): AuthMethodFixtu
     availableScopes: m.availableScopes,
     ...(shipped?.defaultScopes ? { defaultScopes: shipped.defaultScopes } : {}),
     parameters: m.parametersMetadata.map(parameterOf),
+    ...(m.sensitivity && m.sensitivity !== 'UNSPECIFIED' ? { sensitivity: m.sensitivity } : {}),
+    ...(m.authProviderName != null ? { authProviderName: m.authProviderName } : {}),
+    ...(m.authMap?.useMap ? { authMap: { keyTemplate: m.authMap.keyTemplate, parameters: m.authMap.parametersMetadata.map(parameterOf) } } : {}),
+    ...(m.authSettings && Object.keys(m.authSettings.parameters).length > 0 ? { authSettings: m.authSettings.parameters } : {}),
   };
 }

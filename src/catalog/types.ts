@@ -6,6 +6,15 @@ export type ParameterFixture = {
   required: boolean;
   secret: boolean;
   defaultValue?: unknown;
+  // The rest of the documented ParameterMetadata; each is null (or []) when omitted.
+  typeName?: string | null;
+  integerRange?: { min: number; max: number } | null;
+  floatRange?: { min: number; max: number } | null;
+  options?: { value: string; label: string; description?: string | null }[] | null;
+  asset?: { providers: string[]; contentTypes: string[]; vectorized: boolean } | null;
+  jsonSchema?: Record<string, unknown> | null;
+  uiHint?: string | null;
+  rules?: { effect: string; all: { sourceParam: string; operator: string; values: string[] }[] }[];
 };
 
 export type AuthMethodType = 'UNSPECIFIED' | 'NONE' | 'API_KEY' | 'BEARER_TOKEN' | 'BASIC' | 'OAUTH2';
@@ -21,6 +30,13 @@ export type AuthMethodFixture = {
   /** Scopes granted when an OAuth authorization asks for none. */
   defaultScopes?: string[];
   parameters: ParameterFixture[];
+  /** The documented `sensitivity` (default `UNSPECIFIED`) and `authProviderName` (default null). */
+  sensitivity?: string;
+  authProviderName?: string | null;
+  /** One credential per key built from these parameters (`authMap.useMap`); absent means no map. */
+  authMap?: { keyTemplate: string | null; parameters: ParameterFixture[] };
+  /** The documented `authSettings.parameters` (default {}). */
+  authSettings?: Record<string, unknown>;
 };
 
 export type ToolFixture = {

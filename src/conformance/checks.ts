@@ -373,7 +373,7 @@ export const CHECKS: readonly Check[] = [
       const agentId = await anAgent(t);
       const created = await t.createParticipant({ displayName: t.name('consult'), agentIds: [agentId] });
       const id = String(bodyOf(created).id);
-      const tokenName = 'pageToken';
+      const tokenName = 'PageToken.Cursor';
       let token: string | null = null;
       let found = false;
       for (let page = 0; page < 50 && !found; page += 1) {

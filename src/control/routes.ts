@@ -168,7 +168,8 @@ export function controlRouter(deps: ControlDeps): Router {
   });
 
   router.get('/rules', (_req, res) => {
-    res.json({ items: RULES });
+    const count = (source: string) => RULES.filter((r) => r.source === source).length;
+    res.json({ items: RULES, counts: { docs: count('docs'), inferred: count('inferred'), mock: count('mock') } });
   });
 
   router.use((req, res) => sendProblem(res, problem('routeNotFound', `No control endpoint matches ${req.method} ${req.originalUrl.split('?')[0]}.`)));

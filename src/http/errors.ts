@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ErrorRequestHandler, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type FieldErrors } from './problems.js';
 
@@ -12,13 +13,25 @@ type ValidatorError = {
 
 type BodyParserError = { type: string; status?: number; message: string };
 
-/** Sends a problem; `instance` is the request path. */
+/** Sends a problem; `instance` is the request path, `traceId` the ASP.NET extension (rule problem-trace-id). */
 export function sendProblem(res: Response, error: ProblemError): void {
+  const instance = res.req.originalUrl.split('?')[0]!;
   res
     .status(error.status)
     .set(error.headers)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify({ ...error.body, instance: res.req.originalUrl.split('?')[0] }));
+    .send(JSON.stringify({ ...error.body, instance, traceId: nextTraceId(res, instance) }));
+}
+
+/**
+ * A W3C trace id (`00-<32 hex>-<16 hex>-00`) as ASP.NET Core puts in its ProblemDetails. Made from a count
+ * of the app's problems and the request, not from randomness: the same requests give the same bytes.
+ */
+function nextTraceId(res: Response, instance: string): string {
+  const locals = res.app.locals as { problemCount?: number };
+  locals.problemCount = (locals.problemCount ?? 0) + 1;
+  const digest = createHash('sha256').update(`${locals.problemCount} ${res.req.method} ${instance}`).digest('hex');
+  return `00-${digest.slice(0, 32)}-${digest.slice(32, 48)}-00`;
 }
 
 /**

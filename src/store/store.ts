@@ -158,7 +158,7 @@ export class Store {
   // Configs
 
   findConfig(tenant: string, integrationId: string, id: string): ConfigRecord | undefined {
-    const config = this.find<ConfigRecord>('configs', id);
+    const config = this.find<ConfigRecord>('configs', guidKey(id));
     return config && config.tenant === tenant && config.integrationId === integrationId ? config : undefined;
   }
 
@@ -168,7 +168,7 @@ export class Store {
 
   /** A config of the tenant by id alone, whatever its integration (channels carry only the config id). */
   findTenantConfig(tenant: string, id: string): ConfigRecord | undefined {
-    const config = this.find<ConfigRecord>('configs', id);
+    const config = this.find<ConfigRecord>('configs', guidKey(id));
     return config && config.tenant === tenant ? config : undefined;
   }
 
@@ -185,8 +185,8 @@ export class Store {
   // Revisions
 
   findRevision(tenant: string, configId: string, id: string): RevisionRecord | undefined {
-    const revision = this.find<RevisionRecord>('revisions', id);
-    return revision && revision.tenant === tenant && revision.configId === configId ? revision : undefined;
+    const revision = this.find<RevisionRecord>('revisions', guidKey(id));
+    return revision && revision.tenant === tenant && revision.configId === guidKey(configId) ? revision : undefined;
   }
 
   listRevisions(tenant: string, configId: string): RevisionRecord[] {
@@ -217,7 +217,7 @@ export class Store {
   // Participants
 
   findParticipant(tenant: string, id: string): ParticipantRecord | undefined {
-    const participant = this.find<ParticipantRecord>('participants', id);
+    const participant = this.find<ParticipantRecord>('participants', guidKey(id));
     return participant && participant.tenant === tenant ? participant : undefined;
   }
 
@@ -596,4 +596,12 @@ function describeInvalidRecord(name: string, id: string, item: unknown): string 
   const key = fields.id ?? fields.key;
   if (key !== id) return `${name}.${id} is keyed by '${id}' but its id is '${String(key)}'`;
   return undefined;
+}
+
+/**
+ * Rule ids-case-insensitive: configs, revisions and participants are GUIDs, which .NET compares
+ * case-insensitively; they are stored lower-case, so a lookup lower-cases the id it is given.
+ */
+export function guidKey(id: string): string {
+  return id.toLowerCase();
 }

@@ -124,7 +124,7 @@ export type ParticipantKind = 'PERSON' | 'GROUP' | 'AI_AGENT';
 
 /** One way to reach a participant: an address on an integration config of the tenant. */
 export type ParticipantChannel = {
-  integrationConfigId: string;
+  integrationConfigId: string | null;
   address: string;
   priority: number;
   label: string | null;

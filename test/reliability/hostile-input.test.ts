@@ -77,23 +77,28 @@ describe('hostile input: named cases', () => {
     const longUrl = await request(app).get(`${CONFIGS}/${'a'.repeat(20_000)}`).set(AUTH);
     expect(longUrl.status).toBeLessThan(500);
     const longTenant = await request(app).get(`/v1/tenants/${'t'.repeat(5000)}/integrations`).set(AUTH);
-    expectProblem(longTenant, 400, 'VALIDATION_FAILED');
+    expectProblem(longTenant, 404, 'NOT_FOUND');
     const longHeader = await request(app).get(CONFIGS).set(AUTH).set('X-Long', 'h'.repeat(10_000));
     expect(longHeader.status).toBe(200);
   });
 
   it.each([
-    ['..', 400],
-    ['%2E%2E', 400],
-    ['a%2Fb', 400],
-    ['a%00b', 400],
-    ['%E2%98%83', 400],
-    ['caf%C3%A9', 400],
+    ['..', 404],
+    ['%2E%2E', 404],
+    ['a%2Fb', 404],
+    ['a%00b', 404],
     ['%ZZ', 400],
-  ])('rejects the tenant %s cleanly', async (tenant, status) => {
+  ])('unknown-tenant-404: answers the tenant %s cleanly', async (tenant, status) => {
     const { app } = await makeHarness();
     const res = await request(app).get(`/v1/tenants/${tenant}/integrations/slack/configs`).set(AUTH);
     expectProblem(res, status);
+  });
+
+  it.each(['%E2%98%83', 'caf%C3%A9', 'Acme.Corp', '-x'])('unknown-tenant-404: takes the tenant %s as a tenant that starts empty', async (tenant) => {
+    const { app } = await makeHarness();
+    const res = await request(app).get(`/v1/tenants/${tenant}/integrations/slack/configs`).set(AUTH);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([]);
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { FIXTURE_EPOCH, agentOr404 } from '../../catalog/catalog.js';
 import type { AgentFixture, IntegrationFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';
 import { noContent, ok, type Handlers } from '../../http/handler.js';
-import { paginate } from '../../http/paging.js';
+import { CATALOG_PAGING, TOOLS_PAGING, paginate } from '../../http/paging.js';
 import { verifyAdHocConfig, type AdHocVerifyBody } from '../configs/service.js';
 import {
   createCustomIntegration,
@@ -42,7 +42,7 @@ export function catalogHandlers(deps: ServiceDeps): Handlers {
           (types.length === 0 || types.includes(i.type)) &&
           (tags.length === 0 || i.tags.some((t) => tags.includes(t))),
       );
-      return ok(paginate(matching.map(({ view }) => view()), query));
+      return ok(paginate(matching.map(({ view }) => view()), query, CATALOG_PAGING));
     },
 
     getIntegration: ({ tenant, params }) => ok(viewOf(tenant, params.integration!)),
@@ -56,7 +56,7 @@ export function catalogHandlers(deps: ServiceDeps): Handlers {
         description: t.description,
         actionType: t.actionType,
       }));
-      return ok(paginate(tools, query));
+      return ok(paginate(tools, query, TOOLS_PAGING));
     },
 
     createIntegration: async ({ tenant, body }) =>

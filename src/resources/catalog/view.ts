@@ -3,16 +3,25 @@ import type { IntegrationFixture, ParameterFixture } from '../../catalog/types.j
 import type { CustomIntegrationRecord, Json, JsonObject } from '../../store/types.js';
 import { toIntegrationFixture } from './integrations.js';
 
+/** Every documented ParameterMetadata field; what a fixture leaves out is null (or []), as the docs' sample shows. */
 export function toParameterView(p: ParameterFixture, index: number) {
   return {
     name: p.name,
     index,
     type: p.type,
+    typeName: p.typeName ?? null,
+    integerRange: p.integerRange ?? null,
+    floatRange: p.floatRange ?? null,
+    options: p.options?.map((o) => ({ value: o.value, label: o.label, description: o.description ?? null })) ?? null,
+    asset: p.asset ?? null,
     displayName: p.displayName,
     description: p.description,
     required: p.required,
     secret: p.secret,
-    ...(p.defaultValue === undefined ? {} : { defaultValue: p.defaultValue }),
+    defaultValue: p.defaultValue ?? null,
+    jsonSchema: p.jsonSchema ?? null,
+    uiHint: p.uiHint ?? null,
+    rules: p.rules ?? [],
   };
 }
 
@@ -24,15 +33,24 @@ export function toIntegrationView(i: IntegrationFixture) {
     type: i.type,
     configMetadata: {
       parametersMetadata: i.parameters.map(toParameterView),
+      // Rule catalog-config-metadata: every documented AuthMetadata field.
       authMetadata: i.authMethods.map((m) => ({
         id: m.id,
         displayName: m.displayName,
         description: m.description,
         type: m.type,
+        sensitivity: m.sensitivity ?? 'UNSPECIFIED',
+        authProviderName: m.authProviderName ?? null,
         configTestSupported: m.configTestSupported,
         supportedLevels: m.supportedLevels,
-        availableScopes: m.availableScopes,
+        authMap: {
+          useMap: m.authMap !== undefined,
+          keyTemplate: m.authMap?.keyTemplate ?? null,
+          parametersMetadata: (m.authMap?.parameters ?? []).map(toParameterView),
+        },
+        authSettings: { parameters: m.authSettings ?? {} },
         parametersMetadata: m.parameters.map(toParameterView),
+        availableScopes: m.availableScopes,
       })),
     },
     tags: i.tags,
@@ -42,6 +60,7 @@ export function toIntegrationView(i: IntegrationFixture) {
     modifiedAt: i.modifiedAt ?? FIXTURE_EPOCH,
   };
 }
+
 
 /** Documented ParameterMetadata fields the mock keeps for custom integrations but has no behaviour for. */
 const PARAMETER_EXTRAS = ['typeName', 'integerRange', 'floatRange', 'options', 'asset', 'jsonSchema', 'uiHint', 'rules'] as const;
@@ -60,15 +79,15 @@ export function toCustomIntegrationView(record: CustomIntegrationRecord) {
   return {
     ...view,
     configMetadata: {
-      parametersMetadata: view.configMetadata.parametersMetadata.map((p, i) => ({ ...extras(storedParameters[i], PARAMETER_EXTRAS), ...p })),
+      parametersMetadata: view.configMetadata.parametersMetadata.map((p, i) => ({ ...p, ...extras(storedParameters[i], PARAMETER_EXTRAS) })),
       authMetadata: view.configMetadata.authMetadata.map((m, i) => {
         const stored = storedMethods[i] ?? {};
         const storedMethodParameters = Array.isArray(stored.parametersMetadata) ? (stored.parametersMetadata as JsonObject[]) : [];
         return {
-          ...extras(stored, AUTH_EXTRAS),
           ...m,
+          ...extras(stored, AUTH_EXTRAS),
           authSettings: { parameters: {} },
-          parametersMetadata: m.parametersMetadata.map((p, j) => ({ ...extras(storedMethodParameters[j], PARAMETER_EXTRAS), ...p })),
+          parametersMetadata: m.parametersMetadata.map((p, j) => ({ ...p, ...extras(storedMethodParameters[j], PARAMETER_EXTRAS) })),
         };
       }),
     },

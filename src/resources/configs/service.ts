@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../../app.js';
-import { findAuthMethod, findTool } from '../../catalog/catalog.js';
+import { findAuthMethod, findTool, secretParameterNames } from '../../catalog/catalog.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';
 import { fieldError, problem } from '../../http/problems.js';
@@ -17,6 +17,7 @@ import type {
 import { tenantIntegrationOr404 } from '../catalog/integrations.js';
 import { consentUrl } from '../oauth/keys.js';
 import { fillTemplate } from './tool-response.js';
+import { withoutSecrets } from './view.js';
 
 export type ConfigBody = {
   integrationId?: string | null;
@@ -200,14 +201,16 @@ export function testTool(
   if (toolId === null) {
     throw problem('validation', 'toolId is required.', { errors: fieldError('toolId', 'must not be null') });
   }
-  const tool = findTool(integration, toolId);
-  if (!tool) throw problem('notFound', `Integration '${integration.id}' has no tool '${toolId}'.`);
+  // The published revision is checked before the tool: an unpublished config is the documented 400
+  // whatever the tool id.
   if (!config.publishedRevisionId) {
     throw problem(
       'configNotPublished',
       `Config '${config.id}' has no published revision; call :publish before running tools against it.`,
     );
   }
+  const tool = findTool(integration, toolId);
+  if (!tool) throw problem('notFound', `Integration '${integration.id}' has no tool '${toolId}'.`);
   const revision = revisionOr404(deps, scope.tenant, config.id, config.publishedRevisionId);
   const faker = deps.generator.fakerFor(`${revision.id}:${tool.id}:${JSON.stringify(parameters ?? {})}`, 'tool');
   return { revision, response: JSON.stringify(fillTemplate(tool.response, faker)) };
@@ -234,7 +237,10 @@ export function verifyAuth(
   }
   const check = (auth: AuthConfig | null) => verifyOne(integration, auth, { ...scope, configId: config.id });
   const entries = authMapIndex === undefined ? config.authMap : [config.authMap[authMapIndex]!];
-  const authMapResults = entries.map((e) => ({ parameters: e.parameters ?? {}, ...check(e.authConfig) }));
+  // Rule verify-auth-never-echoes-credentials: an entry's parameters come back as on reads, secret-flagged
+  // ones left out.
+  const secrets = secretParameterNames(integration);
+  const authMapResults = entries.map((e) => ({ parameters: withoutSecrets(e.parameters ?? {}, secrets), ...check(e.authConfig) }));
   const overall: VerifyOutcome = config.auth
     ? check(config.auth)
     : {

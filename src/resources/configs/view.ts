@@ -57,7 +57,7 @@ export function toRevisionView(revision: RevisionRecord, integration: Integratio
   };
 }
 
-function withoutSecrets(parameters: JsonObject, secrets: Set<string>): JsonObject {
+export function withoutSecrets(parameters: JsonObject, secrets: Set<string>): JsonObject {
   return Object.fromEntries(Object.entries(parameters).filter(([name]) => !secrets.has(name)));
 }
 

@@ -7,9 +7,9 @@ import type { FieldErrors } from '../../http/problems.js';
  */
 export const LIMITS = {
   displayName: { min: 1, max: 150 },
+  patchedDisplayName: { min: 0, max: 150 },
   email: { min: 0, max: 4000 },
   address: { min: 0, max: 4000 },
-  label: { min: 0, max: 150 },
 } as const;
 
 /** Adds an error for `field` when `value` (if a string) is outside the limit of `kind`, in UTF-16 code units. */

@@ -30,7 +30,7 @@ export type ChannelActivation = {
 
 /** The integration behind a channel, or undefined when its config no longer exists in the tenant. */
 function integrationOf(deps: ServiceDeps, tenant: string, channel: ParticipantChannel): IntegrationFixture | undefined {
-  const config = deps.store.findTenantConfig(tenant, channel.integrationConfigId);
+  const config = channel.integrationConfigId === null ? undefined : deps.store.findTenantConfig(tenant, channel.integrationConfigId);
   return config ? findTenantIntegration(deps, tenant, config.integrationId) : undefined;
 }
 
@@ -97,13 +97,15 @@ export function channelActivations(
 ): ChannelActivation[] {
   const perBinding = participant.channels.flatMap((channel) => {
     const integration = integrationOf(deps, participant.tenant, channel);
-    return integration?.webhookOwnership === 'PER_BINDING' ? [{ channel, integration }] : [];
+    return integration?.webhookOwnership === 'PER_BINDING' && channel.integrationConfigId !== null
+      ? [{ channel, integration, integrationConfigId: channel.integrationConfigId }]
+      : [];
   });
   return bindings.flatMap((binding) =>
-    perBinding.map(({ channel, integration }) => ({
+    perBinding.map(({ channel, integration, integrationConfigId }) => ({
       agentId: binding.agentId,
       bindingId: binding.id,
-      integrationConfigId: channel.integrationConfigId,
+      integrationConfigId,
       provider: integration.provider,
       address: channel.address,
       // Reads never show the full secret URL.

@@ -1,6 +1,6 @@
 import type { ServiceDeps } from '../../app.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
-import { paginate } from '../../http/paging.js';
+import { LIST_PAGING, paginate } from '../../http/paging.js';
 import type { ParticipantRecord } from '../../store/types.js';
 import { bindAgent, rosterOf, unbindAgent, updateRoster, type RosterBody } from './bindings.js';
 import {
@@ -18,8 +18,8 @@ import { toBindingView, toParticipantView, toRosterEntry } from './view.js';
 /** Participants: the people, groups and AI agents agents talk to, their channels and agent bindings. */
 export function participantHandlers(deps: ServiceDeps): Handlers {
   const view = (participant: ParticipantRecord) => ok(toParticipantView(deps, participant));
-  // GUIDs compare case-insensitively in .NET; the mock's ids are lowercase.
-  const idOf = (call: Call) => call.params.participant!.toLowerCase();
+  // Rule ids-case-insensitive: the store matches the id whatever its case.
+  const idOf = (call: Call) => call.params.participant!;
 
   return {
     listParticipants: ({ tenant, query }) => {
@@ -62,7 +62,7 @@ export function participantHandlers(deps: ServiceDeps): Handlers {
 
     consultRoster: ({ tenant, query }) => {
       const rows = rosterOf(deps, tenant, String(query.agentId)).map(({ binding, participant }) => toRosterEntry(binding, participant));
-      return ok(paginate(rows, query));
+      return ok(paginate(rows, query, LIST_PAGING));
     },
   };
 }

@@ -2,11 +2,12 @@ import type { ServiceDeps } from '../../app.js';
 import { findAgent } from '../../catalog/catalog.js';
 import { nameUuid } from '../../generate/generator.js';
 import { problem, type FieldErrors } from '../../http/problems.js';
+import { guidKey } from '../../store/store.js';
 import type { BindingRecord, ParticipantChannel, ParticipantKind, ParticipantRecord } from '../../store/types.js';
 import { checkLength } from './limits.js';
 
 export type ChannelInput = {
-  integrationConfigId: string;
+  integrationConfigId?: string | null;
   address: string;
   priority?: number;
   label?: string | null;
@@ -46,8 +47,8 @@ export async function createParticipant(
   tenant: string,
   body: CreateParticipantBody,
 ): Promise<ParticipantRecord> {
-  checkLengths(body);
-  const channels = checkReferences(deps, tenant, body);
+  checkLengths(body, 'create');
+  const channels = checkReferences(deps, tenant, body, []);
   const agentIds = unique(body.agentIds ?? []);
 
   return deps.store.mutate(() => {
@@ -86,8 +87,8 @@ export async function updateParticipant(
       errors: { kind: ['cannot be changed after creation'] },
     });
   }
-  checkLengths(body);
-  const channels = checkReferences(deps, tenant, body);
+  checkLengths(body, 'update');
+  const channels = checkReferences(deps, tenant, body, current.channels);
 
   return deps.store.mutate(() => {
     const now = deps.clock();
@@ -163,14 +164,13 @@ function reconcileBindings(deps: ServiceDeps, participant: ParticipantRecord, ag
   }
 }
 
-/** Rule lengths-count-utf16. */
-function checkLengths(body: UpdateParticipantBody): void {
+/** Rule lengths-count-utf16. The PATCH page shows `displayName` `length <= 150` with no minimum. */
+function checkLengths(body: UpdateParticipantBody, operation: 'create' | 'update'): void {
   const errors: FieldErrors = Object.create(null) as FieldErrors;
-  checkLength(errors, 'displayName', body.displayName, 'displayName');
+  checkLength(errors, 'displayName', body.displayName, operation === 'create' ? 'displayName' : 'patchedDisplayName');
   checkLength(errors, 'email', body.email, 'email');
   (body.channels ?? []).forEach((channel, index) => {
     checkLength(errors, `channels[${index}].address`, channel.address, 'address');
-    checkLength(errors, `channels[${index}].label`, channel.label, 'label');
   });
   const fields = Object.keys(errors);
   if (fields.length > 0) {
@@ -181,9 +181,16 @@ function checkLengths(body: UpdateParticipantBody): void {
 /**
  * Rule participant-create-atomic: every agent id must be an agent of the tenant and every channel's config
  * a config of the tenant. All offenders are named at once. Returns the channels to store, or undefined
- * when the body has none.
+ * when the body has none. Rule channel-config-optional: a channel may have no config (null or omitted).
+ * Rule orphaned-channel-round-trips: a config id the participant already has on a channel is accepted even
+ * when that config was deleted since, so a read can be sent back unchanged.
  */
-function checkReferences(deps: ServiceDeps, tenant: string, body: UpdateParticipantBody): ParticipantChannel[] | undefined {
+function checkReferences(
+  deps: ServiceDeps,
+  tenant: string,
+  body: UpdateParticipantBody,
+  current: readonly ParticipantChannel[],
+): ParticipantChannel[] | undefined {
   const errors: FieldErrors = Object.create(null) as FieldErrors;
   const offenders: string[] = [];
   const reject = (field: string, value: string, what: string) => {
@@ -196,17 +203,18 @@ function checkReferences(deps: ServiceDeps, tenant: string, body: UpdateParticip
   if (typeof body.relatedAgentId === 'string' && !findAgent(deps.catalog, body.relatedAgentId)) {
     reject('relatedAgentId', body.relatedAgentId, 'an agent');
   }
+  const held = new Set(current.map((c) => c.integrationConfigId));
   (body.channels ?? []).forEach((channel, index) => {
-    if (!deps.store.findTenantConfig(tenant, channel.integrationConfigId.toLowerCase())) {
-      reject(`channels[${index}].integrationConfigId`, channel.integrationConfigId, 'an integration config');
-    }
+    const id = channel.integrationConfigId;
+    if (id === undefined || id === null || held.has(guidKey(id))) return;
+    if (!deps.store.findTenantConfig(tenant, id)) reject(`channels[${index}].integrationConfigId`, id, 'an integration config');
   });
   if (offenders.length > 0) {
     throw problem('invalidReference', `Nothing was saved. ${offenders.join('. ')}.`, { errors });
   }
   return body.channels?.map((c) => ({
-    // GUIDs compare case-insensitively in .NET; the mock's ids are lowercase.
-    integrationConfigId: c.integrationConfigId.toLowerCase(),
+    // Rule ids-case-insensitive: stored in the lower-case form.
+    integrationConfigId: c.integrationConfigId ? guidKey(c.integrationConfigId) : null,
     address: c.address,
     priority: c.priority ?? 0,
     label: c.label ?? null,
