@@ -7,7 +7,7 @@ const CRM = {
   description: 'The in-house CRM.',
   configMetadata: {
     parametersMetadata: [
-      { name: 'base_url', type: 'String', required: true, defaultValue: 'https://crm.acme.test', options: ['a', 'b'] },
+      { name: 'base_url', type: 'String', required: true, defaultValue: 'https://crm.acme.test', options: [{ value: 'a', label: 'A' }] },
       { name: 'signing_key', secret: true, defaultValue: 'CRM-DEFAULT-SECRET' },
     ],
     authMetadata: [
@@ -51,7 +51,7 @@ describe('POST /integrations', () => {
       required: true,
       secret: false,
       defaultValue: 'https://crm.acme.test',
-      options: ['a', 'b'],
+      options: [{ value: 'a', label: 'A', description: null }],
     });
     expect(res.body.configMetadata.authMetadata[0]).toMatchObject({ id: 'api_key', type: 'API_KEY', authProviderName: 'acme', configTestSupported: true });
     expect((await h.api.get('/integrations/acme_crm')).body).toEqual(res.body);
@@ -61,7 +61,7 @@ describe('POST /integrations', () => {
     const h = await makeHarness();
     const res = await createCrm(h);
     expect(res.body.configMetadata.authMetadata[0].authSettings).toEqual({ parameters: {} });
-    expect(res.body.configMetadata.parametersMetadata[1]).not.toHaveProperty('defaultValue');
+    expect(res.body.configMetadata.parametersMetadata[1].defaultValue).toBeNull();
     const reads = [res, await h.api.get('/integrations/acme_crm'), await h.api.get('/integrations'), await h.mock.get('/requests'), await h.mock.get('/state')];
     for (const read of reads) {
       expect(read.text).not.toContain('CRM-CLIENT-SECRET');

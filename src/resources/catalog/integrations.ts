@@ -151,7 +151,10 @@ export function toIntegrationFixture(record: CustomIntegrationRecord): Integrati
 
 function toParameterFixture(p: JsonObject): ParameterFixture {
   const secret = p.secret === true;
+  // The documented extras are kept as sent (the request schema gives them the read model's shapes).
+  const extras = Object.fromEntries(PARAMETER_EXTRAS.filter((name) => p[name] !== undefined).map((name) => [name, p[name]]));
   return {
+    ...(extras as Partial<ParameterFixture>),
     name: String(p.name),
     displayName: typeof p.displayName === 'string' ? p.displayName : String(p.name),
     description: typeof p.description === 'string' ? p.description : '',
@@ -163,7 +166,11 @@ function toParameterFixture(p: JsonObject): ParameterFixture {
   };
 }
 
+/** Documented ParameterMetadata fields a custom integration may carry; the mock has no behaviour for them. */
+const PARAMETER_EXTRAS = ['typeName', 'integerRange', 'floatRange', 'options', 'asset', 'jsonSchema', 'uiHint', 'rules'] as const;
+
 function toAuthMethodFixture(m: JsonObject): AuthMethodFixture {
+  const authMap = m.authMap as JsonObject | null | undefined;
   const levels = Array.isArray(m.supportedLevels) ? m.supportedLevels.filter((l) => l !== 'UNSPECIFIED').map(String) : [];
   return {
     id: String(m.id),
@@ -174,6 +181,16 @@ function toAuthMethodFixture(m: JsonObject): AuthMethodFixture {
     supportedLevels: levels.length > 0 ? levels : ['APPLICATION'],
     availableScopes: Array.isArray(m.availableScopes) ? m.availableScopes.map(String) : [],
     parameters: (Array.isArray(m.parametersMetadata) ? (m.parametersMetadata as JsonObject[]) : []).map(toParameterFixture),
+    ...(typeof m.sensitivity === 'string' ? { sensitivity: m.sensitivity } : {}),
+    ...(typeof m.authProviderName === 'string' ? { authProviderName: m.authProviderName } : {}),
+    ...(authMap?.useMap === true
+      ? {
+          authMap: {
+            keyTemplate: typeof authMap.keyTemplate === 'string' ? authMap.keyTemplate : null,
+            parameters: (Array.isArray(authMap.parametersMetadata) ? (authMap.parametersMetadata as JsonObject[]) : []).map(toParameterFixture),
+          },
+        }
+      : {}),
   };
 }
 

@@ -68,7 +68,7 @@ export const CATALOG_RULES: readonly Rule[] = [
   {
     id: 'custom-integration-credentials-hidden',
     resource: 'catalog',
-    summary: 'Each auth method\'s authSettings.parameters are credentials: stored, read back as {} and redacted in the journal and state export; a secret parameter\'s defaultValue is left out.',
+    summary: 'Each auth method\'s authSettings.parameters are credentials: stored, read back as {} and redacted in the journal and state export; a secret parameter\'s defaultValue reads back as null.',
     source: 'docs',
     quote: 'Credentials are encrypted at rest and never returned in API responses.',
     page: `${CORE}integrations-post/`,

@@ -1,6 +1,6 @@
 import { FIXTURE_EPOCH } from '../../catalog/catalog.js';
 import type { IntegrationFixture, ParameterFixture } from '../../catalog/types.js';
-import type { CustomIntegrationRecord, Json, JsonObject } from '../../store/types.js';
+import type { CustomIntegrationRecord } from '../../store/types.js';
 import { toIntegrationFixture } from './integrations.js';
 
 /** Every documented ParameterMetadata field; what a fixture leaves out is null (or []), as the docs' sample shows. */
@@ -62,40 +62,17 @@ export function toIntegrationView(i: IntegrationFixture) {
 }
 
 
-/** Documented ParameterMetadata fields the mock keeps for custom integrations but has no behaviour for. */
-const PARAMETER_EXTRAS = ['typeName', 'integerRange', 'floatRange', 'options', 'asset', 'jsonSchema', 'uiHint', 'rules'] as const;
-/** The same for AuthMetadata (`authSettings` is not here: it holds credentials). */
-const AUTH_EXTRAS = ['sensitivity', 'authProviderName', 'authMap'] as const;
-
 /**
- * A custom integration as its tenant reads it: the fixture view of it plus the documented metadata fields
- * it was created with. Rule custom-integration-credentials-hidden: every auth method's
- * `authSettings.parameters` comes back as `{}`, and a secret parameter's `defaultValue` is left out.
+ * A custom integration as its tenant reads it. Rule custom-integration-credentials-hidden: every auth
+ * method's `authSettings.parameters` comes back as `{}`, and a secret parameter's `defaultValue` as null.
  */
 export function toCustomIntegrationView(record: CustomIntegrationRecord) {
   const view = toIntegrationView(toIntegrationFixture(record));
-  const storedParameters = record.configMetadata.parametersMetadata;
-  const storedMethods = record.configMetadata.authMetadata;
   return {
     ...view,
     configMetadata: {
-      parametersMetadata: view.configMetadata.parametersMetadata.map((p, i) => ({ ...p, ...extras(storedParameters[i], PARAMETER_EXTRAS) })),
-      authMetadata: view.configMetadata.authMetadata.map((m, i) => {
-        const stored = storedMethods[i] ?? {};
-        const storedMethodParameters = Array.isArray(stored.parametersMetadata) ? (stored.parametersMetadata as JsonObject[]) : [];
-        return {
-          ...m,
-          ...extras(stored, AUTH_EXTRAS),
-          authSettings: { parameters: {} },
-          parametersMetadata: m.parametersMetadata.map((p, j) => ({ ...p, ...extras(storedMethodParameters[j], PARAMETER_EXTRAS) })),
-        };
-      }),
+      ...view.configMetadata,
+      authMetadata: view.configMetadata.authMetadata.map((m) => ({ ...m, authSettings: { parameters: {} } })),
     },
   };
-}
-
-function extras(stored: JsonObject | undefined, names: readonly string[]): Record<string, Json> {
-  const picked: Record<string, Json> = {};
-  for (const name of names) if (stored && stored[name] !== undefined) picked[name] = stored[name]!;
-  return picked;
 }
