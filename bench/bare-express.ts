@@ -4,9 +4,7 @@
  * process: `node dist/bench/bare-express.js PORT`.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import express from 'express';
-import { hostClassesFor } from '../src/http/host.js';
 
 type Config = Record<string, unknown> & { id: string; tenant: string; integrationId: string };
 
@@ -121,5 +119,5 @@ app.post(`${base}/participants`, (req, res) => {
   });
 });
 
-// Hosted as fruxon-mock is (see src/http/host.ts), so the ceiling is what Express can do, not a slower setup.
-createServer(hostClassesFor(app), app).listen(port, '127.0.0.1');
+// Hosted the usual way.
+app.listen(port, '127.0.0.1');

@@ -4,6 +4,7 @@
  * it from this process, the servers of a workload taking their measured rounds in turn. `--quick` (or
  * BENCH_QUICK=1) runs shorter for iteration and writes no RESULTS.md.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
       for (const server of servers) await server.stop();
     }
   }
+
+  results.inProcess = measureInProcess();
+  log(`  in-process: ${JSON.stringify(results.inProcess)}`);
 
   for (const size of GROWTH_SIZES) results.growth.push(await growFruxon(size));
   for (const size of JSON_SERVER_GROWTH_SIZES) results.growth.push(await growJsonServer(size));
@@ -180,6 +184,12 @@ async function growJsonServer(size: number): Promise<GrowthRow> {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `startMock()` and `reset()`, timed by bench/in-process.ts in a fresh process. */
+function measureInProcess(): Results['inProcess'] {
+  const output = execFileSync(process.execPath, [join(ROOT, 'dist/bench/in-process.js')], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(output.trim().split('\n').pop()!) as Results['inProcess'];
 }
 
 const CONFIG_BODY = JSON.stringify({ displayName: 'Bench workspace', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 't' } } });

@@ -1,21 +1,25 @@
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Catalog } from './catalog/types.js';
+import { DEFAULTS } from './config.js';
 import { ControlState } from './control/control.js';
 import { injectFaults } from './control/faults.js';
-import { recordRequests, rememberSentBody } from './control/journal.js';
+import { guardControlPlane } from './control/access.js';
+import { contextOf, logRequests, type RequestContext } from './control/request-log.js';
 import { controlRouter, type ValidationMode } from './control/routes.js';
+import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock, type Generator } from './generate/generator.js';
-import { requireBearer, type Caller } from './http/auth.js';
+import { requireBearer } from './http/auth.js';
 import { bindLikeAspNet } from './http/binding.js';
-import { limitBodyDepth } from './http/depth.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
+import { limitBodyDepth } from './http/depth.js';
+import { baseUrlOf, checkHost } from './http/host-check.js';
 import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
-import type { Call, Handlers, Reply } from './http/handler.js';
-import { pipeline, under } from './http/pipeline.js';
-import { problem } from './http/problems.js';
-import { leanQuerylessValidation, precompileRouteLookup, skipUnusedSpecValidator } from './http/validator-tweaks.js';
-import { RouteTable } from './http/routes.js';
+import type { Call, Handlers } from './http/handler.js';
+import { routeProblem, type RouteTable } from './http/routes.js';
+import { MAX_STRING_LENGTH, sendReply } from './http/send.js';
+import { validateAgainst } from './http/validation.js';
+import { readDurableState } from './http/durable-reads.js';
 import { secretNamesOf } from './resources/catalog/integrations.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
@@ -36,6 +40,19 @@ export type AppOptions = {
   validation: ValidationMode;
   /** Origins allowed to call from a browser; `*` for any, empty for no CORS. */
   corsOrigins: string[];
+  /** The longest JSON text a reply is built as in one string; a longer array is streamed (see `sendReply`). */
+  largestReplyText: number;
+  // Safe by default (docs/security.md, src/control/rules.ts).
+  /** Required as `Authorization: Bearer` on `/__mock` (all but the consent page); undefined: none. */
+  controlToken: string | undefined;
+  /** Origins whose pages may call `/__mock`, with the token; never `*`. */
+  controlCorsOrigins: string[];
+  /** Host names answered besides loopback ones and the public URL's host (the listen address, `--allowed-hosts`). */
+  allowedHosts: string[];
+  /** The base of every URL the mock hands out, without a trailing `/`; else the host the client used. */
+  publicUrl: string | undefined;
+  /** Honour `X-Forwarded-Proto` / `X-Forwarded-Host`. */
+  trustProxy: boolean;
 };
 
 export type AppDeps = {
@@ -43,80 +60,62 @@ export type AppDeps = {
   catalog: Catalog;
   generator: Generator;
   clock?: Clock;
-  /** The journal and fault rules; pass one to reach them from outside the app (the programmatic API). */
+  /** The route table, request log and fault rules; pass one to reach them from outside the app (the programmatic API). */
   control?: ControlState;
   options?: Partial<AppOptions>;
 };
 
-/** Everything a resource's handlers may use. */
-export type ServiceDeps = Required<Pick<AppDeps, 'store' | 'catalog' | 'generator' | 'clock'>>;
-
+/** The server's defaults (`DEFAULTS` in config.ts), plus what only an app has. */
 export const DEFAULT_OPTIONS: AppOptions = {
-  validateResponses: false,
-  bodyLimit: '1mb',
-  jwtSecret: undefined,
+  validateResponses: DEFAULTS.validateResponses,
+  bodyLimit: DEFAULTS.bodyLimit,
+  jwtSecret: DEFAULTS.jwtSecret,
   logger: { error: (message) => process.stderr.write(`${message}\n`) },
-  validation: 'strict',
-  corsOrigins: [ANY_ORIGIN],
+  validation: DEFAULTS.validation,
+  corsOrigins: DEFAULTS.corsOrigins,
+  largestReplyText: MAX_STRING_LENGTH,
+  controlToken: undefined,
+  controlCorsOrigins: [],
+  allowedHosts: [],
+  publicUrl: undefined,
+  trustProxy: false,
 };
-
-type ValidatedRequest = Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } };
 
 /** Builds the mock's Express app. It never listens and holds no global state. */
 export function createApp(deps: AppDeps): Express {
   const options = { ...DEFAULT_OPTIONS, ...deps.options };
   const services: ServiceDeps = { clock: systemClock, ...deps };
-  const spec = loadSpec();
-  const routes = new RouteTable(spec);
+  const control = deps.control ?? new ControlState();
   const handlers: Handlers = {
     ...catalogHandlers(services),
     ...configHandlers(services),
     ...oauthHandlers(services),
     ...participantHandlers(services),
   };
-  const control = deps.control ?? new ControlState();
+
+  const api = express.Router();
+  api.use(logRequests(control.journal, secretNamesOf(services)));
+  api.use(matchRoute(control.routes));
+  api.use(requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
+  api.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  api.use(limitBodyDepth());
+  api.use(injectFaults(control.faults, control.responses));
+  api.use(bindLikeAspNet(loadSpec()));
+  api.use(validateAgainst('api', options.validateResponses));
+  api.use(tolerateViolations(options.validation));
+  api.use(readDurableState(deps.store));
+  api.use(dispatch(handlers, { validateResponses: options.validateResponses, largestText: options.largestReplyText }));
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-
-  app.use(allowCors(options.corsOrigins));
-  precompileRouteLookup();
-  leanQuerylessValidation();
-  skipUnusedSpecValidator();
-  // The API's middlewares, in the order they run, as one Express layer (see `pipeline`); first, as most
-  // requests are API calls.
-  app.use(
-    under(
-      '/v1',
-      pipeline([
-        recordRequests(control.journal, secretNamesOf(services)),
-        matchRoute(routes),
-        requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }),
-        express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
-        limitBodyDepth(),
-        injectFaults(control.faults, control.responses),
-        bindLikeAspNet(spec),
-        OpenApiValidator.middleware({
-          apiSpec: spec as never,
-          validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
-          validateResponses: options.validateResponses ? { removeAdditional: false } : false,
-          validateSecurity: false,
-          // No operation takes multipart/form-data, which is a 415 with or without the validator's uploader
-          // (test/http.test.ts); the uploader cost every request a promise and loaded multer at start.
-          fileUploader: false,
-          validateFormats: true,
-          // The spec is checked by `npm run lint:spec`; checking it on every start cost a third of a cold start.
-          validateApiSpec: false,
-        }),
-        tolerateViolations(options.validation),
-        dispatch(handlers, options.validateResponses ? sendThroughJson : sendReply),
-      ]),
-    ),
-  );
-  // For `/__mock` and the CLI's start-up banner, without a second route table.
-  app.locals.operationCount = routes.operationIds().length;
+  // For `/__mock` and the CLI's start-up banner.
+  app.locals.operationCount = control.routes.operationIds().length;
+  app.use(checkHost(options));
+  app.use('/v1', allowCors(options.corsOrigins));
+  app.use('/v1', api);
+  app.use('/__mock', guardControlPlane({ token: options.controlToken, corsOrigins: options.controlCorsOrigins }));
   app.use(
     '/__mock',
     controlRouter({
@@ -125,10 +124,12 @@ export function createApp(deps: AppDeps): Express {
       validation: options.validation,
       validateResponses: options.validateResponses,
       bodyLimit: options.bodyLimit,
-      operationCount: app.locals.operationCount,
+      operationCount: app.locals.operationCount as number,
+      // consent-message-origins
+      consentMessageOrigins: options.corsOrigins.length === 0 || options.corsOrigins.includes(ANY_ORIGIN) ? [ANY_ORIGIN] : options.corsOrigins,
     }),
   );
-  app.use((req, res) => sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${req.path}.`)));
+  app.use((req, res) => sendProblem(res, routeProblem({ kind: 'none' }, req.method, req.path)));
   app.use(errorHandler(options.logger));
   return app;
 }
@@ -138,34 +139,29 @@ function matchRoute(routes: RouteTable): RequestHandler {
   return (req, res, next) => {
     const path = req.originalUrl.split('?')[0]!;
     const match = routes.match(req.method, path);
-    if (match.kind === 'none') {
-      sendProblem(res, problem('routeNotFound', `No operation matches ${req.method} ${path}.`));
-    } else if (match.kind === 'wrong-method') {
-      sendProblem(
-        res,
-        problem('methodNotAllowed', `${req.method} is not allowed here; use ${match.allow.join(', ')}.`, {
-          headers: { Allow: match.allow.join(', ') },
-        }),
-      );
-    } else {
-      res.locals.operationId = match.operationId;
-      next();
+    if (match.kind !== 'found') {
+      sendProblem(res, routeProblem(match, req.method, path));
+      return;
     }
+    const context = contextOf(req);
+    context.operation = match.operation;
+    context.tenant = match.operation.params.tenant ?? null;
+    next();
   };
 }
 
 /**
  * In `warn` and `off` mode a request that fails validation (a 400) goes on to its handler; `warn` lists
- * what was wrong in `x-mock-violations`. Both record it in the journal. `strict` passes the error on.
+ * what was wrong in `x-mock-violations`. Both record it in the request log. `strict` passes the error on.
  */
 function tolerateViolations(mode: ValidationMode): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
+  return (error: unknown, req, res, next) => {
     if (mode === 'strict' || !(error instanceof OpenApiValidator.error.BadRequest)) {
       next(error);
       return;
     }
     const violations = (error.errors ?? []).map((e) => `${fieldPath(e.path ?? '/body')}: ${e.message ?? 'is invalid'}`);
-    res.locals.violations = violations;
+    contextOf(req).violations = violations;
     if (mode === 'warn') res.set('X-Mock-Violations', headerValue(violations.join('; ')));
     next();
   };
@@ -176,51 +172,18 @@ function headerValue(text: string): string {
   return ascii.length > 2000 ? `${ascii.slice(0, 1997)}...` : ascii;
 }
 
-/** Calls the handler of the operation the validator matched and sends its reply with `send`. */
-function dispatch(handlers: Handlers, send: (res: Response, reply: Reply) => void): RequestHandler {
-  return (req: ValidatedRequest, res, next) => {
-    const operationId = req.openapi?.schema?.operationId;
-    const handler = operationId ? handlers[operationId] : undefined;
+/** Calls the handler of the operation the route table found and sends its reply. */
+function dispatch(handlers: Handlers, send: { validateResponses: boolean; largestText: number }): RequestHandler {
+  return async (req, res, next) => {
+    const context = contextOf(req);
+    const handler = handlers[context.operation!.operationId];
     if (!handler) {
       next();
       return;
     }
-    const reply = handler(new ApiCall(req, (res.locals.caller as Caller).user));
-    // Reads answer synchronously: no promise is made for them (a rejected one reaches the error handler).
-    if (reply instanceof Promise) return reply.then((value) => send(res, value));
-    send(res, reply);
+    const reply = await handler(new ApiCall(req, context));
+    sendReply(res, context, reply, send);
   };
-}
-
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-
-/**
- * Writes a reply with the bytes `res.json` would send (the same JSON, `Content-Type` and `Content-Length`),
- * straight to Node. Express's `json` and `send` on top of that look for a charset to parse, an ETag to make
- * and a freshness check to answer 304 to, none of which this API has, and set each header through `res.set`:
- * about a fifth of the CPU of a get. test/send-path.test.ts holds it to `sendThroughJson`'s answers.
- */
-function sendReply(res: Response, reply: Reply): void {
-  if (reply.headers) res.set(reply.headers);
-  if (reply.body === undefined) {
-    res.status(reply.status).end();
-    return;
-  }
-  const text = JSON.stringify(reply.body);
-  rememberSentBody(res, text);
-  res.writeHead(reply.status, { 'Content-Type': JSON_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** Sends a reply through `res.json`, which the validator wraps to check the body when responses are validated. */
-function sendThroughJson(res: Response, reply: Reply): void {
-  res.status(reply.status);
-  if (reply.headers) res.set(reply.headers);
-  if (reply.body === undefined) res.end();
-  // The validator reads a JSON `null` body as no body and rejects it; `:refreshIdentity` documents a 200
-  // with null, so that one body goes out unchecked (res.send is not wrapped by the validator).
-  else if (reply.body === null) res.type('application/json').send('null');
-  else res.json(reply.body);
 }
 
 /** What a handler learns about its request (see `Call`). */
@@ -229,19 +192,21 @@ class ApiCall implements Call {
   readonly params: Record<string, string>;
   readonly query: Record<string, unknown>;
   readonly body: unknown;
+  readonly user: string;
 
   constructor(
-    private readonly req: ValidatedRequest,
-    readonly user: string,
+    private readonly req: Request,
+    context: RequestContext,
   ) {
-    this.params = req.openapi?.pathParams ?? {};
-    this.tenant = this.params.tenant ?? '';
+    this.params = context.operation!.params;
+    this.tenant = context.tenant ?? '';
+    this.user = context.caller!.user;
     this.query = req.query as Record<string, unknown>;
     this.body = req.body;
   }
 
-  /** Only the OAuth calls need it, and working out the protocol costs on every request. */
+  /** Only the calls that hand out URLs need it (see `baseUrlOf`). */
   get baseUrl(): string {
-    return `${this.req.protocol}://${this.req.get('host') ?? 'localhost'}`;
+    return baseUrlOf(this.req);
   }
 }

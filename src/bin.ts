@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { FixtureError } from './catalog/load.js';
 import { USAGE, UsageError, parseOptions } from './config.js';
-import { holdHeapHeadroom } from './heap-headroom.js';
+import { AccessOptionsError } from './control/access.js';
 import { startServer } from './server.js';
-import { StoreFileError } from './store/store.js';
+import { StoreFileError, StoreLockedError } from './store/store.js';
 
 /** Subcommands, loaded only when named so the server's start stays lean. */
 const SUBCOMMANDS: Record<string, () => Promise<{ main: (argv: string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream) => Promise<number>; usage: string }>> = {
@@ -39,10 +39,6 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  // A --heap-growing-percent given to node itself wins.
-  if (options.heapHeadroomMb > 0 && !process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent'))) {
-    holdHeapHeadroom(options.heapHeadroomMb);
-  }
   const server = await startServer(options);
   process.stdout.write(
     [
@@ -52,6 +48,7 @@ async function main(): Promise<void> {
       `  seed: ${options.seed}`,
       `  control plane: ${server.url}/__mock (journal, faults, reset, state; spec at /__mock/openapi.json)`,
       `  validation: ${options.validation}`,
+      ...controlTokenLines(server),
       '',
     ].join('\n'),
   );
@@ -72,12 +69,25 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/** A generated control token is printed once, here; a given one never is. */
+function controlTokenLines(server: { controlToken: string | undefined; controlTokenGenerated: boolean }): string[] {
+  if (server.controlTokenGenerated) {
+    return [`  control token: ${server.controlToken} (generated for this run; /__mock needs Authorization: Bearer <token>)`];
+  }
+  return server.controlToken ? ['  control token: as given (/__mock needs Authorization: Bearer <token>)'] : [];
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof AccessOptionsError) {
     process.stderr.write(`fruxon-mock: ${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (error instanceof StoreFileError || error instanceof FixtureError) {
+  // A store it cannot use (in use by another server, unwritable, invalid) is a usage error: 2.
+  if (error instanceof StoreFileError || error instanceof StoreLockedError) {
+    process.stderr.write(`fruxon-mock: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof FixtureError) {
     process.stderr.write(`fruxon-mock: ${error.message}\n`);
     process.exit(1);
   }

@@ -1,17 +1,20 @@
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
-import type { JournalEntry, JournalFilter } from './control/journal.js';
+import type { LoggedRequest, RequestFilter } from './control/request-log.js';
 import type { StoreData } from './store/types.js';
 
 /** The control plane of a mock running elsewhere (another process, or a vitest globalSetup), over HTTP. */
 export type MockClient = {
   url: string;
   reset: (options?: { tenant?: string }) => Promise<void>;
-  journal: (filter?: JournalFilter) => Promise<JournalEntry[]>;
+  journal: (filter?: RequestFilter) => Promise<LoggedRequest[]>;
   clearJournal: () => Promise<void>;
   addFault: (rule: FaultRuleInput) => Promise<FaultRule>;
   clearFaults: () => Promise<void>;
   mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
-  /** The store; credential values are `[redacted]` unless `includeSecrets` (needed to import them back intact). */
+  /**
+   * The store; credential values are `[redacted]` unless `includeSecrets` (needed to import them back
+   * intact), which the mock refuses unless it runs with a control token and this client sends it.
+   */
   state: (options?: { includeSecrets?: boolean }) => Promise<StoreData>;
   setState: (state: StoreData) => Promise<void>;
 };
@@ -27,13 +30,18 @@ export class MockControlError extends Error {
   }
 }
 
+/** How `mockClient` calls: `token` is the mock's control token (`--control-token`, `MockServer.controlToken`). */
+export type MockClientOptions = { token?: string | undefined };
+
 /** A typed client for `/__mock` at `url` (the mock's base URL, e.g. `http://127.0.0.1:4010`). */
-export function mockClient(url: string): MockClient {
+export function mockClient(url: string, options: MockClientOptions = {}): MockClient {
   const base = url.replace(/\/+$/, '');
+  const authorization: Record<string, string> = options.token ? { Authorization: `Bearer ${options.token}` } : {};
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}/__mock${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: body === undefined ? authorization : { ...authorization, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
@@ -49,7 +57,7 @@ export function mockClient(url: string): MockClient {
   return {
     url: base,
     reset: (options = {}) => call('POST', `/reset${search({ tenant: options.tenant })}`),
-    journal: async (filter = {}) => (await call<{ items: JournalEntry[] }>('GET', `/requests${search(filter)}`)).items,
+    journal: async (filter = {}) => (await call<{ items: LoggedRequest[] }>('GET', `/requests${search(filter)}`)).items,
     clearJournal: () => call('DELETE', '/requests'),
     addFault: (rule) => call('POST', '/faults', rule),
     clearFaults: () => call('DELETE', '/faults'),

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_JOURNAL_SIZE } from './control/journal.js';
+import { DEFAULT_LOG_BYTES, DEFAULT_LOG_SIZE } from './control/request-log.js';
 import type { ValidationMode } from './control/routes.js';
 import { DEFAULT_FIXTURES_DIR } from './spec.js';
 
@@ -20,19 +20,23 @@ export type ServerOptions = {
   jwtSecret: string | undefined;
   /** How many requests the journal keeps (the oldest are forgotten first). */
   journalSize: number;
+  /** How much text the journal keeps, bodies, URLs and headers together (the oldest entries are forgotten first). */
+  journalBytes: number;
   validation: ValidationMode;
   /** Origins a browser may call from; `['*']` for any, `[]` for no CORS. */
   corsOrigins: string[];
+  // Safe by default: see docs/security.md.
+  /** Bearer token for `/__mock`; also read from FRUXON_MOCK_CONTROL_TOKEN. Generated when needed and not given. */
+  controlToken: string | undefined;
+  /** Origins whose pages may call `/__mock` (with the token); never `*`. */
+  controlCorsOrigins: string[];
+  /** The base of every URL handed out (`authorizationUrl`, consent links, webhook URLs); its host is answered. */
+  publicUrl: string | undefined;
+  /** Honour X-Forwarded-Proto / X-Forwarded-Host from a reverse proxy. */
+  trustProxy: boolean;
+  /** More host names to answer besides loopback, the listen address and the public URL's host. */
+  allowedHosts: string[];
 };
-
-/** What only the CLI does: it owns its process, so it may tune the process's heap. */
-export type CliOptions = ServerOptions & {
-  /** How far V8 may grow the old generation past what is live, in MB; 0 leaves V8's own growth. */
-  heapHeadroomMb: number;
-};
-
-/** The default heap headroom: full collections every ~32 MB of promoted garbage, peak RSS flat as records pile up. */
-export const DEFAULT_HEAP_HEADROOM_MB = 32;
 
 export const DEFAULTS: ServerOptions = {
   port: 4010,
@@ -45,9 +49,15 @@ export const DEFAULTS: ServerOptions = {
   bodyLimit: '1mb',
   validateResponses: false,
   jwtSecret: undefined,
-  journalSize: DEFAULT_JOURNAL_SIZE,
+  journalSize: DEFAULT_LOG_SIZE,
+  journalBytes: DEFAULT_LOG_BYTES,
   validation: 'strict',
   corsOrigins: ['*'],
+  controlToken: undefined,
+  controlCorsOrigins: [],
+  publicUrl: undefined,
+  trustProxy: false,
+  allowedHosts: [],
 };
 
 const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
@@ -66,21 +76,29 @@ Options:
   --fixtures DIR    folder with integrations/*.json and agents.json (default: the shipped fixtures)
   --body-limit SIZE largest accepted request body (default 1mb)
   --validate-responses  check every response against the spec too (a mismatch becomes a 500)
-  --jwt-secret SECRET  strict auth: only HS256 JWTs signed with SECRET and unexpired (else 401); a 'tenant'
-                    claim must match the path's tenant (else 403). FRUXON_MOCK_JWT_SECRET is honoured.
+  --jwt-secret SECRET  strict auth on /v1: only HS256 JWTs signed with SECRET and unexpired (else 401); a
+                    'tenant' claim must match the path's tenant (else 403). FRUXON_MOCK_JWT_SECRET is honoured.
+                    /__mock is covered by the control token, which strict mode requires (see --control-token)
   --validation MODE strict (default: invalid requests are 400), warn (let through, listed in the
                     x-mock-violations header) or off (let through silently)
-  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_JOURNAL_SIZE})
+  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_LOG_SIZE})
+  --journal-bytes N how much text (bodies, URLs, headers) it keeps at most (default ${DEFAULT_LOG_BYTES}, 32 MiB)
   --cors ORIGINS    origins browsers may call from: * (default), a comma-separated list, or off
-  --heap-headroom MB  how far the V8 heap may grow past what is live before a full collection (default
-                    ${DEFAULT_HEAP_HEADROOM_MB}); 0 leaves V8's own growth, which lets it grow to a multiple of what is live
+  --control-token TOKEN  require Authorization: Bearer TOKEN on /__mock (all but the consent page);
+                    FRUXON_MOCK_CONTROL_TOKEN is honoured. Listening beyond loopback or --jwt-secret needs one:
+                    without it, one is generated and printed once at start
+  --control-cors ORIGINS  comma-separated origins whose pages may call /__mock (needs --control-token; never *)
+  --public-url URL  base of every URL handed out (authorizationUrl, consent links, webhook URLs); its host is answered
+  --trust-proxy     take scheme and host from X-Forwarded-Proto / X-Forwarded-Host (behind a reverse proxy)
+  --allowed-hosts HOSTS  comma-separated host names to answer besides loopback, the listen address and the
+                    --public-url host (others are 421, against DNS rebinding)
   --help            show this help
 `;
 
 export class UsageError extends Error {}
 
 /** Reads options from argv and the environment. */
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions | 'help' {
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -99,8 +117,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions
         'jwt-secret': { type: 'string' },
         validation: { type: 'string' },
         'journal-size': { type: 'string' },
+        'journal-bytes': { type: 'string' },
         cors: { type: 'string' },
-        'heap-headroom': { type: 'string' },
+        'control-token': { type: 'string' },
+        'control-cors': { type: 'string' },
+        'public-url': { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
+        'allowed-hosts': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -121,9 +144,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     validateResponses: v['validate-responses'] ?? false,
     jwtSecret: v['jwt-secret'] ?? (env.FRUXON_MOCK_JWT_SECRET || undefined),
     journalSize: integer('--journal-size', v['journal-size'], DEFAULTS.journalSize, 1, 1_000_000),
+    journalBytes: integer('--journal-bytes', v['journal-bytes'], DEFAULTS.journalBytes, 4096, 2 ** 40),
     validation: validationMode(v.validation),
     corsOrigins: corsOrigins(v.cors),
-    heapHeadroomMb: integer('--heap-headroom', v['heap-headroom'], DEFAULT_HEAP_HEADROOM_MB, 0, 1_000_000),
+    controlToken: v['control-token'] ?? (env.FRUXON_MOCK_CONTROL_TOKEN || undefined),
+    controlCorsOrigins: list(v['control-cors']),
+    publicUrl: publicUrl(v['public-url']),
+    trustProxy: v['trust-proxy'] ?? false,
+    allowedHosts: list(v['allowed-hosts']),
   };
 }
 
@@ -150,4 +178,23 @@ function corsOrigins(raw: string | undefined): string[] {
   const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
   if (origins.length === 0) throw new UsageError("--cors needs '*', 'off' or a comma-separated list of origins");
   return origins;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** An http(s) URL without query or fragment, returned without a trailing `/`. */
+export function publicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--public-url must be an absolute http(s) URL, got '${raw}'`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
+    throw new UsageError(`--public-url must be an http(s) URL without credentials, query or fragment, got '${raw}'`);
+  }
+  return url.href.replace(/\/+$/, '');
 }

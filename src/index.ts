@@ -11,7 +11,7 @@
  */
 import type { ServerOptions } from './config.js';
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
-import type { JournalEntry, JournalFilter } from './control/journal.js';
+import type { LoggedRequest, RequestFilter } from './control/request-log.js';
 import { mintOAuthCredentialKey } from './resources/oauth/keys.js';
 import { startServer } from './server.js';
 import type { StoreData } from './store/types.js';
@@ -19,7 +19,7 @@ import type { StoreData } from './store/types.js';
 export type { ServerOptions } from './config.js';
 export type { ConsentMessage } from './control/consent.js';
 export type { FaultRule, FaultRuleInput, FaultTimes } from './control/faults.js';
-export type { FaultApplied, JournalEntry, JournalFilter } from './control/journal.js';
+export type { FaultApplied, LoggedRequest, RequestFilter } from './control/request-log.js';
 export type { ValidationMode } from './control/routes.js';
 export type { StoreData } from './store/types.js';
 
@@ -31,10 +31,15 @@ export type MockServer = {
   /** `http://127.0.0.1:<port>`; the API is under `${url}/v1`, the control plane under `${url}/__mock`. */
   url: string;
   port: number;
+  /**
+   * The token `/__mock` requires over HTTP (`controlToken`, or generated with `jwtSecret` or a non-loopback
+   * `host`), for `mockClient(url, { token })`; undefined when none is. The methods here need none.
+   */
+  controlToken: string | undefined;
   /** Back to the fixtures: everything, or one tenant's records, journal entries and fault rules. */
   reset: (options?: { tenant?: string }) => Promise<void>;
   /** The recorded API requests, newest first, credentials redacted. */
-  journal: (filter?: JournalFilter) => JournalEntry[];
+  journal: (filter?: RequestFilter) => LoggedRequest[];
   clearJournal: () => void;
   /** Adds a fault rule (`POST /__mock/faults`); throws when the rule is not valid. */
   addFault: (rule: FaultRuleInput) => FaultRule;
@@ -57,6 +62,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
   return {
     url: server.url,
     port: server.port,
+    controlToken: server.controlToken,
     reset: (opts = {}) => control.reset(store, opts.tenant),
     journal: (filter) => control.journal.list(filter),
     clearJournal: () => control.journal.clear(),
@@ -65,9 +71,9 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     clearFaults: () => control.faults.clear(),
     mintCredentialKey: async (request) => (await mintOAuthCredentialKey(server.services, request)).key,
     state: () => store.snapshot(),
-    setState: (state) => store.replaceAll(state),
+    setState: (state) => store.replaceAll(state, { idOf: (sequence) => server.services.generator.uuid(sequence) }),
     close: () => server.close(),
   };
 }
 
-export { MockControlError, mockClient, type MockClient } from './client.js';
+export { MockControlError, mockClient, type MockClient, type MockClientOptions } from './client.js';

@@ -1,13 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { createApp, type ServiceDeps } from './app.js';
+import { resolve } from 'node:path';
+import { createApp } from './app.js';
+import type { ServiceDeps } from './deps.js';
 import { loadFixtures } from './catalog/load.js';
 import { ControlState } from './control/control.js';
-import { DEFAULTS, type ServerOptions } from './config.js';
+import { resolveControlAccess } from './control/access.js';
+import { DEFAULTS, publicUrl, type ServerOptions } from './config.js';
 import { Generator, logicalClock, systemClock } from './generate/generator.js';
 import { hostClassesFor } from './http/host.js';
+import { listenHostNames } from './http/listen-hosts.js';
 import { Store } from './store/store.js';
 
 /** A running mock server. */
@@ -22,25 +24,35 @@ export type RunningServer = {
   control: ControlState;
   /** The store, catalog, generator and clock the handlers use. */
   services: ServiceDeps;
+  /** The token `/__mock` requires, given or generated (`controlTokenGenerated`); undefined when none is. */
+  controlToken: string | undefined;
+  controlTokenGenerated: boolean;
   /** Stops accepting connections, lets in-flight requests finish, and flushes and closes the store. */
   close: () => Promise<void>;
 };
 
 /**
  * Opens the store, loads the fixtures and listens: the process edge shared by the CLI and the
- * programmatic API. Throws StoreFileError or FixtureError with a message naming the file.
+ * programmatic API. Throws StoreFileError, StoreLockedError or FixtureError with a message naming the file.
+ * `notice` hears what opening the store did that a user should know (a torn journal line dropped, a stale
+ * lock taken over); stderr by default.
  */
-export async function startServer(overrides: Partial<ServerOptions> = {}): Promise<RunningServer> {
+export async function startServer(
+  overrides: Partial<ServerOptions> = {},
+  notice: (message: string) => void = (message) => process.stderr.write(`fruxon-mock: ${message}\n`),
+): Promise<RunningServer> {
   const options = { ...DEFAULTS, ...overrides };
+  const access = resolveControlAccess(options);
   const catalog = loadFixtures(options.fixtures);
   const storeFile = options.inMemory ? undefined : resolve(options.db);
-  if (storeFile) mkdirSync(dirname(storeFile), { recursive: true });
-  const store = storeFile ? await Store.openFile(storeFile) : await Store.openMemory();
-  const control = new ControlState({ journalSize: options.journalSize });
+  const generator = new Generator(options.seed);
+  const idOf = (sequence: number) => generator.uuid(sequence);
+  const store = storeFile ? await Store.openFile(storeFile, { notice, idOf }) : await Store.openMemory();
+  const control = new ControlState({ journalSize: options.journalSize, journalBytes: options.journalBytes });
   const services: ServiceDeps = {
     store,
     catalog,
-    generator: new Generator(options.seed),
+    generator,
     clock: options.time === undefined ? systemClock : logicalClock(options.time),
   };
   const app = createApp({
@@ -52,6 +64,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       validation: options.validation,
       corsOrigins: options.corsOrigins,
       jwtSecret: options.jwtSecret,
+      controlToken: access.token,
+      controlCorsOrigins: [...access.corsOrigins],
+      publicUrl: publicUrl(options.publicUrl),
+      trustProxy: options.trustProxy,
+      allowedHosts: [...listenHostNames(options.host), ...options.allowedHosts],
     },
   });
   const state = { closing: false };
@@ -74,6 +91,8 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     store,
     control,
     services,
+    controlToken: access.token,
+    controlTokenGenerated: access.generated,
     close: () => {
       state.closing = true;
       return close(server, store);

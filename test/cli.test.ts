@@ -56,11 +56,11 @@ describe('the fruxon-mock CLI', () => {
     expect(bad.stderr).toContain('--port');
   });
 
-  it('refuses a corrupt store file: names it, exits 1, leaves it untouched', () => {
+  it('refuses a corrupt store file: names it, exits 2, leaves it untouched', () => {
     const db = join(tempDir(), 'state.json');
     writeFileSync(db, '{ not json');
     const res = spawnSync(process.execPath, [BIN, '--port', '0', '--db', db], { encoding: 'utf8', timeout: 10_000 });
-    expect(res.status).toBe(1);
+    expect(res.status).toBe(2);
     expect(res.stderr).toContain(db);
     expect(readFileSync(db, 'utf8')).toBe('{ not json');
   });

@@ -28,6 +28,11 @@ describe('fruxon-mock conformance', () => {
     expect(new Set(CHECKS.map((c) => c.rule)).size).toBe(CHECKS.length);
   });
 
+  it('has a check for every rule whose source is docs or inferred', () => {
+    const checked = new Set(CHECKS.map((c) => c.rule));
+    expect(RULES.filter((r) => r.source !== 'mock' && !checked.has(r.id)).map((r) => r.id)).toEqual([]);
+  });
+
   it('passes every check against this mock, and leaves no record behind', async () => {
     const report = await runConformance({ target: target(mock.url), all: true });
     const failures = report.results.filter((r) => r.outcome === 'fail').map((r) => `${r.rule}: ${r.reason}`);

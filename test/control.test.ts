@@ -3,6 +3,8 @@ import { load } from 'js-yaml';
 import { RULES } from '../src/rules.js';
 import { configsPath, expectProblem, makeHarness } from './helpers.js';
 
+const CONTROL = { Authorization: 'Bearer ct' };
+
 describe('GET /__mock/health', () => {
   it('answers without a token and says what the mock runs with', async () => {
     const { mock } = await makeHarness();
@@ -10,6 +12,7 @@ describe('GET /__mock/health', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ok',
+      store: { status: 'ok' },
       operations: expect.any(Number),
       validation: 'strict',
       journal: { size: 0, capacity: 1000 },
@@ -58,22 +61,24 @@ describe('POST /__mock/reset', () => {
 
 describe('GET and PUT /__mock/state', () => {
   it('exports a snapshot that imports back into another mock', async () => {
-    const source = await makeHarness();
+    // Secrets leave only to a caller with the control token (state-secrets-need-token, test/security.test.ts).
+    const withToken = { app: { controlToken: 'ct' } };
+    const source = await makeHarness(withToken);
     const created = await source.api.post(configsPath('github'), {
       displayName: 'gh',
       auth: { integrationAuthMetadataId: 'api_key', parameters: { token: 'ghp_secret' } },
     });
-    const redacted = await source.mock.get('/state');
+    const redacted = await source.mock.get('/state').set(CONTROL);
     expect(redacted.status).toBe(200);
     expect(redacted.body.configs[created.body.id].auth.parameters).toEqual({ token: '[redacted]' });
     expect(redacted.text).not.toContain('ghp_secret');
-    const snapshot = await source.mock.get('/state?includeSecrets=true');
+    const snapshot = await source.mock.get('/state?includeSecrets=true').set(CONTROL);
     expect(snapshot.body.configs[created.body.id].auth.parameters).toEqual({ token: 'ghp_secret' });
 
-    const target = await makeHarness();
-    expect((await target.mock.put('/state', snapshot.body)).status).toBe(204);
+    const target = await makeHarness(withToken);
+    expect((await target.mock.put('/state', snapshot.body).set(CONTROL)).status).toBe(204);
     expect((await target.api.get(`${configsPath('github')}/${created.body.id}`)).body).toEqual(created.body);
-    expect((await target.mock.get('/state?includeSecrets=true')).body).toEqual(snapshot.body);
+    expect((await target.mock.get('/state?includeSecrets=true').set(CONTROL)).body).toEqual(snapshot.body);
   });
 
   it('exports one tenant with ?tenant=', async () => {

@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../src/rules.js';
 import { RULES_DOC_FILE, renderRulesDoc } from '../src/rules-doc.js';
-import { HTTP_METHODS, PACKAGE_ROOT, loadSpec } from '../src/spec.js';
+import { HTTP_METHODS, PACKAGE_ROOT, loadControlSpec, loadSpec } from '../src/spec.js';
 import { makeHarness } from './helpers.js';
 
 const SPEC = loadSpec();
+/** The API's operations and the control plane's (the security rules name the latter). */
 const OPERATION_IDS = new Set(
-  Object.values(SPEC.paths).flatMap((item) => HTTP_METHODS.flatMap((m) => (item[m]?.operationId ? [item[m].operationId] : []))),
+  [SPEC, loadControlSpec()].flatMap((spec) =>
+    Object.values(spec.paths).flatMap((item) => HTTP_METHODS.flatMap((m) => (item[m]?.operationId ? [item[m].operationId] : []))),
+  ),
 );
 
 /** The JSON Schema keywords that constrain a value; each needs a source in spec/fruxon.yaml. */

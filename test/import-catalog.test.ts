@@ -26,6 +26,9 @@ async function get(base: string, path: string): Promise<{ status: number; body: 
   return { status: response.status, body: await response.json() };
 }
 
+/** Paths of the list pages after the first that the import asked for. */
+const followed: string[] = [];
+
 /** A proxy in front of the source that lists two items a page, so the import has to follow the pages. */
 async function pagingProxy(failOn?: RegExp): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -34,7 +37,10 @@ async function pagingProxy(failOn?: RegExp): Promise<{ url: string; close: () =>
       return;
     }
     const url = new URL(req.url ?? '/', source.url);
-    if (/\/(integrations|tools)$/.test(url.pathname) && !url.searchParams.has('pageSize')) url.searchParams.set('pageSize', '2');
+    // The docs name the page size differently per list: page_size on the catalog, Paging.PageSize on tools.
+    if (url.pathname.endsWith('/integrations')) url.searchParams.set('page_size', '2');
+    if (url.pathname.endsWith('/tools')) url.searchParams.set('Paging.PageSize', '2');
+    if (url.search.includes('token') || url.search.includes('Token')) followed.push(url.pathname);
     const upstream = httpRequest(`${source.url}${url.pathname}${url.search}`, { method: req.method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -55,6 +61,8 @@ describe('fruxon-mock import-catalog', () => {
     try {
       const summary = await importCatalog({ baseUrl: proxy.url, token: TOKEN, tenant: 'acme', out, agentIds: AGENTS });
       expect(summary).toMatchObject({ integrations: 5, agents: 3 });
+      expect(followed.filter((p) => p.endsWith('/integrations'))).toHaveLength(2);
+      expect(followed.some((p) => p.endsWith('/tools'))).toBe(true);
     } finally {
       await proxy.close();
     }

@@ -27,9 +27,9 @@ await mock.close();
 `;
 
 const TYPED_CONSUMER = `
-import { startMock, type JournalEntry, type MockServer } from 'fruxon-mock';
+import { startMock, type LoggedRequest, type MockServer } from 'fruxon-mock';
 const mock: MockServer = await startMock({ seed: 3, validation: 'warn' });
-const entries: JournalEntry[] = mock.journal({ status: 200 });
+const entries: LoggedRequest[] = mock.journal({ status: 200 });
 const code: number | null = entries[0]?.status ?? null;
 void code;
 // Fails the check if the declarations were lost and everything became any.

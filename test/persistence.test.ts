@@ -27,6 +27,7 @@ describe('persistence on a lowdb file', () => {
     const onDisk = JSON.parse(readFileSync(file, 'utf8'));
     expect(Object.keys(onDisk.configs)).toEqual([created.id]);
 
+    await first.store.close();
     const second = await makeHarness({ store: await Store.openFile(file) });
     expect((await second.api.get(path)).body).toEqual({ ...created, publishedRevisionId: revision.id });
     expect((await second.api.get(`${path}/revisions/${revision.id}`)).body).toEqual(revision);

@@ -71,9 +71,11 @@ describe('CORS', () => {
     expect(res.headers.vary).toContain('Origin');
   });
 
-  it('covers the control plane too', async () => {
+  it('control-no-cors: leaves the control plane out (test/security.test.ts)', async () => {
     const { mock } = await makeHarness();
-    expect((await mock.get('/health').set('Origin', origin)).headers['access-control-allow-origin']).toBe(origin);
+    const res = await mock.get('/health').set('Origin', origin);
+    expect(res.status).toBe(403);
+    expect(res.headers).not.toHaveProperty('access-control-allow-origin');
   });
 
   it('allows only the configured origins', async () => {

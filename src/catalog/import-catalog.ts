@@ -5,6 +5,7 @@ import { UsageError } from '../config.js';
 import { DEFAULT_FIXTURES_DIR, loadSpec } from '../spec.js';
 import { agentFixtureOf, integrationFixtureOf, type AgentView, type IntegrationView, type ToolView } from './import.js';
 import { loadFixtures } from './load.js';
+import { Contract } from '../conformance/contract.js';
 
 export type ImportOptions = {
   baseUrl: string;
@@ -75,7 +76,7 @@ function json(value: unknown): string {
 /** GETs under `/v1/tenants/{tenant}` with the token; every answer but 200 stops the import. */
 function reader(options: ImportOptions) {
   const base = `${options.baseUrl.replace(/\/$/, '')}/v1/tenants/${encodeURIComponent(options.tenant)}`;
-  const spec = loadSpec();
+  const contract = new Contract(loadSpec());
   const get = async (path: string): Promise<{ status: number; body: unknown }> => {
     let response: Response;
     try {
@@ -97,26 +98,22 @@ function reader(options: ImportOptions) {
     if (status !== 200) throw new ImportError(`GET ${path} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
     return body as T;
   };
-  /** The page-token parameter the spec names for a list (the catalog and the rest differ). */
-  const tokenName = (path: string): string => {
-    const template = `/v1/tenants/{tenant}${path.replace(/\/integrations\/[^/]+/, '/integrations/{integration}')}`;
-    const parameters = ((spec.paths[template]?.get as { parameters?: { name?: string; $ref?: string }[] } | undefined)?.parameters ?? [])
-      .map((p) => p.name ?? p.$ref?.split('/').at(-1) ?? '');
-    return parameters.find((name) => /^(page.?token|(paging\.)?pagetoken\.cursor)$/i.test(name)) ?? 'pageToken';
-  };
   const pages = async <T>(path: string): Promise<T[]> => {
+    const tokenName = contract.pageTokenParameter(`/v1/tenants/${options.tenant}${path}`);
     const all: T[] = [];
+    const seen = new Set<string>();
     let token: string | null = null;
-    for (let page = 0; page < 10_000; page += 1) {
+    for (;;) {
       const body: T[] | { items: T[]; nextPageToken?: string | null } = await one(
-        token ? `${path}?${tokenName(path)}=${encodeURIComponent(token)}` : path,
+        token ? `${path}?${encodeURIComponent(tokenName)}=${encodeURIComponent(token)}` : path,
       );
       if (Array.isArray(body)) return body;
       all.push(...body.items);
       token = body.nextPageToken ?? null;
       if (!token) return all;
+      if (seen.has(token)) throw new ImportError(`GET ${path} handed out the page token '${token}' twice: its list never ends`);
+      seen.add(token);
     }
-    throw new ImportError(`GET ${path}: more than 10,000 pages`);
   };
   const agentIds = async (): Promise<string[]> => {
     const { status, body } = await get('/agents');

@@ -39,7 +39,247 @@ function bodyOf(exchange: Exchange): Record<string, unknown> {
   return (exchange.body ?? {}) as Record<string, unknown>;
 }
 
-export const CHECKS: readonly Check[] = [
+
+/** Config and participant creates with a value of `values` each, which must all succeed. */
+async function expectEachAccepted(t: CheckContext, values: readonly string[], make: (value: string) => Promise<Exchange>, what: string): Promise<void> {
+  for (const value of values) t.expectStatus(await make(value), 200, `${what} ${value}`);
+}
+
+/** A config of the run with credentials of an API-key or bearer method filled with the canary. */
+async function configWithKeyAuth(t: CheckContext) {
+  const integration = await t.need('integration with an API-key or bearer-token auth method', (i) => keyMethod(i) !== undefined);
+  const method = keyMethod(integration)!;
+  const parameters = Object.fromEntries((method.parametersMetadata ?? []).map((p) => [p.name, CANARY]));
+  const created = await t.createConfig(integration.id, { displayName: t.name('keyed'), auth: { integrationAuthMetadataId: method.id, parameters } });
+  t.expectStatus(created, 200, 'a create with credentials');
+  return { integration, method, id: String(bodyOf(created).id), created };
+}
+
+const PROBLEM_MEMBERS = ['type', 'title', 'status', 'detail', 'instance'];
+
+/** A 404 problem any server gives: a config id no tenant has, under the first integration. */
+async function aNotFound(t: CheckContext): Promise<Exchange> {
+  const integration = await t.need('integration', () => true);
+  return t.call('GET', `/integrations/${integration.id}/configs/00000000-0000-4000-8000-00000000c0de`);
+}
+
+export const MORE_CHECKS: readonly Check[] = [
+  {
+    rule: 'sandbox-mode-values',
+    writes: true,
+    run: async (t) => {
+      const integration = await t.need('integration', () => true);
+      await expectEachAccepted(t, ['UNSPECIFIED', 'NONE', 'VENDOR', 'SIMULATED', 'READ_THROUGH'], (mode) => t.createConfig(integration.id, { displayName: t.name(mode), sandboxMode: mode }), 'sandboxMode');
+      t.expectProblem(await t.createConfig(integration.id, { displayName: t.name('bad'), sandboxMode: 'LIVE' }), 400, 'sandboxMode LIVE');
+    },
+  },
+  {
+    rule: 'verify-auth-never-echoes-credentials',
+    writes: true,
+    run: async (t) => {
+      const { integration, id } = await configWithKeyAuth(t);
+      const verified = await t.call('POST', `/integrations/${integration.id}/configs/${id}:verifyAuth`, {});
+      t.expect(verified.status < 500, ':verifyAuth should answer', verified);
+      t.expect(!JSON.stringify(verified.body ?? '').includes(CANARY), ':verifyAuth should not return the credential value', verified);
+    },
+  },
+  {
+    rule: 'oauth-key-rejected-400',
+    writes: true,
+    run: async (t) => {
+      const integration = await t.need('integration', () => true);
+      const created = await t.createConfig(integration.id, { displayName: t.name('unknown key'), oAuthCredentialKey: 'ock_conformance_never_issued' });
+      t.expectProblem(created, 400, 'a create with a key that was never issued');
+      const list = await t.call('GET', `/integrations/${integration.id}/configs`);
+      t.expect(!JSON.stringify(list.body).includes(t.name('unknown key')), 'the rejected config should not be stored', list);
+    },
+  },
+  {
+    rule: 'draft-read-is-draft',
+    writes: true,
+    run: async (t) => {
+      const { integration, id } = await draftConfig(t);
+      const revision = await publish(t, integration.id, id);
+      await t.call('PATCH', `/integrations/${integration.id}/configs/${id}`, { sandboxMode: 'SIMULATED' });
+      const read = await t.call('GET', `/integrations/${integration.id}/configs/${id}`);
+      t.expect(bodyOf(read).sandboxMode === 'SIMULATED' && bodyOf(read).publishedRevisionId === revision.id, 'GET should show the draft, with the published revision id unchanged', read);
+    },
+  },
+  {
+    rule: 'auth-level-values',
+    writes: true,
+    run: async (t) => {
+      const integration = await t.need('integration with an API-key or bearer-token auth method', (i) => keyMethod(i) !== undefined);
+      const method = keyMethod(integration)!;
+      const parameters = Object.fromEntries((method.parametersMetadata ?? []).map((p) => [p.name, CANARY]));
+      const make = (level: string) => t.createConfig(integration.id, { displayName: t.name(`level ${level}`), auth: { level, integrationAuthMetadataId: method.id, parameters } });
+      t.expectStatus(await make('APPLICATION'), 200, 'auth.level APPLICATION');
+      t.expectProblem(await make('EVERYONE'), 400, 'auth.level EVERYONE');
+    },
+  },
+  {
+    rule: 'auth-map-index-zero-based',
+    writes: true,
+    run: async (t) => {
+      const { integration, id } = await configWithKeyAuth(t);
+      t.expectProblem(await t.call('POST', `/integrations/${integration.id}/configs/${id}:verifyAuth?authMapIndex=-1`, {}), 400, ':verifyAuth with authMapIndex -1');
+    },
+  },
+  {
+    rule: 'channel-config-optional',
+    writes: true,
+    run: async (t) => {
+      const created = await t.createParticipant({ displayName: t.name('no config'), channels: [{ address: 'someone@example.com' }, { address: 'x', integrationConfigId: null }] });
+      t.expectStatus(created, 200, 'channels without integrationConfigId');
+      const channels = bodyOf(created).channels as { integrationConfigId?: unknown }[];
+      t.expect(channels.length === 2 && channels.every((c) => c.integrationConfigId === null), 'reads should show integrationConfigId null', created);
+    },
+  },
+  {
+    rule: 'channel-address-length',
+    writes: true,
+    run: async (t) => {
+      t.expectStatus(await t.createParticipant({ displayName: t.name('address 4000'), channels: [{ address: 'a'.repeat(4000) }] }), 200, 'an address of 4000 characters');
+      t.expectProblem(await t.createParticipant({ displayName: t.name('address 4001'), channels: [{ address: 'a'.repeat(4001) }] }), 400, 'an address of 4001 characters');
+    },
+  },
+  {
+    rule: 'participant-list-unpaged',
+    writes: false,
+    run: async (t) => {
+      const list = await t.call('GET', '/participants');
+      t.expect(list.status === 200 && Array.isArray(list.body), 'GET /participants should answer a bare array', list);
+    },
+  },
+  {
+    rule: 'max-urgency-values',
+    writes: true,
+    run: async (t) => {
+      const agentId = await anAgent(t);
+      const created = await t.createParticipant({ displayName: t.name('urgency'), agentIds: [agentId] });
+      const path = `/participants/${String(bodyOf(created).id)}/bindings/${agentId}/roster`;
+      await expectEachAccepted(t, ['UNSPECIFIED', 'LOW', 'NORMAL', 'HIGH', 'EMERGENCY'], (maxUrgency) => t.call('PATCH', path, { maxUrgency }), 'maxUrgency');
+      t.expectProblem(await t.call('PATCH', path, { maxUrgency: 'CRITICAL' }), 400, 'maxUrgency CRITICAL');
+    },
+  },
+  {
+    rule: 'catalog-config-metadata',
+    writes: false,
+    run: async (t) => {
+      const integration = await t.need('integration', () => true);
+      const read = await t.call('GET', `/integrations/${integration.id}`);
+      t.expectStatus(read, 200, 'GET the integration');
+      const metadata = bodyOf(read).configMetadata as { parametersMetadata: Record<string, unknown>[]; authMetadata: Record<string, unknown>[] };
+      const parameters = [...metadata.parametersMetadata, ...metadata.authMetadata.flatMap((m) => (m.parametersMetadata as Record<string, unknown>[]) ?? [])];
+      for (const p of parameters) {
+        const missing = ['typeName', 'integerRange', 'floatRange', 'options', 'asset', 'jsonSchema', 'uiHint', 'rules'].filter((k) => !(k in p));
+        t.expect(missing.length === 0, `parameter '${String(p.name)}' should carry ${missing.join(', ')}`, read);
+      }
+      for (const m of metadata.authMetadata) {
+        const missing = ['sensitivity', 'authProviderName', 'authMap', 'authSettings', 'availableScopes'].filter((k) => !(k in m));
+        t.expect(missing.length === 0, `auth method '${String(m.id)}' should carry ${missing.join(', ')}`, read);
+      }
+    },
+  },
+  {
+    rule: 'tool-action-type-values',
+    writes: false,
+    run: async (t) => {
+      const integration = await t.need('integration with tools', hasTools);
+      const tools = await t.pages<{ actionType?: string }>(`/integrations/${integration.id}/tools`);
+      const allowed = ['UNSPECIFIED', 'READ_ONLY', 'REVERSIBLE', 'IRREVERSIBLE'];
+      t.expect(tools.every((tool) => allowed.includes(tool.actionType ?? '')), `every actionType should be one of ${allowed.join(', ')}`);
+    },
+  },
+  {
+    rule: 'bearer-required',
+    writes: false,
+    run: async (t) => {
+      t.expectStatus(await t.callWithoutToken('GET', '/integrations'), 401, 'a call without a bearer token');
+    },
+  },
+  {
+    rule: 'unauthorized-empty-body',
+    writes: false,
+    run: async (t) => {
+      const answer = await t.callWithoutToken('GET', '/participants');
+      t.expectStatus(answer, 401, 'a call without a bearer token');
+      t.expect(answer.body === undefined, 'a 401 should have no body', answer);
+      t.expect(/^Bearer/i.test(answer.headers['www-authenticate'] ?? ''), 'a 401 should carry WWW-Authenticate: Bearer', answer);
+    },
+  },
+  {
+    rule: 'ids-case-insensitive',
+    writes: true,
+    run: async (t) => {
+      const { integration, id } = await draftConfig(t);
+      const read = await t.call('GET', `/integrations/${integration.id}/configs/${id.toUpperCase()}`);
+      t.expectStatus(read, 200, 'a config read by its id in upper case');
+      t.expect(bodyOf(read).id === id, 'the answer should show the id as stored', read);
+    },
+  },
+  {
+    rule: 'unknown-query-ignored',
+    writes: false,
+    run: async (t) => {
+      t.expectStatus(await t.call('GET', '/integrations?conformanceProbe=1'), 200, 'a list with a query name no parameter binds');
+    },
+  },
+  {
+    rule: 'query-names-case-insensitive',
+    writes: false,
+    run: async (t) => {
+      const all = await t.integrations();
+      if (all.length === 0) throw new CheckSkipped('the tenant has no integration');
+      const filtered = await t.call('GET', '/integrations?SEARCH=zz-conformance-matches-nothing');
+      t.expectStatus(filtered, 200, 'the catalog searched with SEARCH');
+      t.expect(((bodyOf(filtered).items as unknown[]) ?? []).length === 0, 'SEARCH should bind as search and match nothing', filtered);
+    },
+  },
+  {
+    rule: 'paging-names-per-list',
+    writes: false,
+    run: async (t) => {
+      const all = await t.integrations();
+      if (all.length < 2) throw new CheckSkipped('paging needs two integrations in the catalog');
+      const first = await t.call('GET', '/integrations?page_size=1');
+      const body = bodyOf(first) as { items?: { id: string }[]; nextPageToken?: string | null };
+      t.expect(body.items?.length === 1 && typeof body.nextPageToken === 'string', 'page_size=1 should answer one item and a nextPageToken', first);
+      const second = await t.call('GET', `/integrations?page_size=1&page_token=${encodeURIComponent(body.nextPageToken!)}`);
+      const next = bodyOf(second) as { items?: { id: string }[] };
+      t.expect(next.items?.length === 1 && next.items[0]!.id !== body.items![0]!.id, 'page_token should answer the next item', second);
+    },
+  },
+  {
+    rule: 'problem-details',
+    writes: false,
+    run: async (t) => {
+      const answer = await aNotFound(t);
+      t.expectProblem(answer, 404, 'an unknown config');
+      const missing = PROBLEM_MEMBERS.filter((m) => !(m in bodyOf(answer)));
+      t.expect(missing.length === 0, `the problem should carry ${missing.join(', ')}`, answer);
+    },
+  },
+  {
+    rule: 'problem-trace-id',
+    writes: false,
+    run: async (t) => {
+      const answer = await aNotFound(t);
+      t.expect(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]$/.test(String(bodyOf(answer).traceId)), 'the problem should carry a W3C traceId', answer);
+    },
+  },
+  {
+    rule: 'timestamps-epoch-ms',
+    writes: true,
+    run: async (t) => {
+      const { created } = await draftConfig(t);
+      const { createdAt, modifiedAt } = bodyOf(created);
+      t.expect(Number.isInteger(createdAt) && Number.isInteger(modifiedAt) && (createdAt as number) > 1e12, 'createdAt and modifiedAt should be integer epoch milliseconds', created);
+    },
+  },
+];
+
+const RULE_CHECKS: readonly Check[] = [
   {
     rule: 'config-starts-as-draft',
     writes: true,
@@ -238,8 +478,10 @@ export const CHECKS: readonly Check[] = [
     rule: 'participant-create-atomic',
     writes: true,
     run: async (t) => {
-      const created = await t.createParticipant({ displayName: t.name('atomic'), agentIds: ['no_such_agent_conformance'] });
-      t.expectProblem(created, 400, 'a participant bound to an agent the tenant does not have');
+      // A create whose display name is one unit over the documented 150, with a channel: nothing of it is stored.
+      const name = t.name('atomic').padEnd(151, 'x');
+      const created = await t.createParticipant({ displayName: name, channels: [{ address: 'atomic@example.com' }] });
+      t.expectProblem(created, 400, 'a participant whose displayName is 151 characters');
       const list = await t.call('GET', '/participants');
       t.expect(!JSON.stringify(list.body).includes(t.name('atomic')), 'the rejected participant should not be stored', list);
     },
@@ -373,17 +615,8 @@ export const CHECKS: readonly Check[] = [
       const agentId = await anAgent(t);
       const created = await t.createParticipant({ displayName: t.name('consult'), agentIds: [agentId] });
       const id = String(bodyOf(created).id);
-      const tokenName = 'PageToken.Cursor';
-      let token: string | null = null;
-      let found = false;
-      for (let page = 0; page < 50 && !found; page += 1) {
-        const roster = await t.call('GET', `/participants/consultRoster?agentId=${encodeURIComponent(agentId)}${token ? `&${tokenName}=${encodeURIComponent(token)}` : ''}`);
-        t.expectStatus(roster, 200, 'the consult roster');
-        const body = roster.body as { items?: { participantId?: string }[]; nextPageToken?: string | null };
-        found = (body.items ?? []).some((row) => row.participantId === id);
-        token = body.nextPageToken ?? null;
-        if (!token) break;
-      }
+      const roster = await t.pages<{ participantId?: string }>('/participants/consultRoster', `agentId=${encodeURIComponent(agentId)}`);
+      const found = roster.some((row) => row.participantId === id);
       t.expect(found, 'the roster should list the participant bound to the agent');
       t.expectProblem(await t.call('GET', '/participants/consultRoster?agentId=no_such_agent_conformance'), 404, 'the roster of an unknown agent');
     },
@@ -402,3 +635,6 @@ export const CHECKS: readonly Check[] = [
     },
   },
 ];
+
+/** Every check, one per rule. */
+export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS];

@@ -86,12 +86,21 @@ export class CheckContext {
   }
 
   /** Sends a request to `/v1/tenants/{tenant}` + `path` (another tenant with `tenant`). */
-  async call(method: string, path: string, body?: unknown, tenant = this.target.tenant): Promise<Exchange> {
+  call(method: string, path: string, body?: unknown, tenant = this.target.tenant): Promise<Exchange> {
+    return this.send(method, path, body, tenant, { Authorization: `Bearer ${this.target.token}` });
+  }
+
+  /** The same without a bearer token. */
+  callWithoutToken(method: string, path: string): Promise<Exchange> {
+    return this.send(method, path, undefined, this.target.tenant, {});
+  }
+
+  private async send(method: string, path: string, body: unknown, tenant: string, auth: Record<string, string>): Promise<Exchange> {
     const fullPath = `/v1/tenants/${encodeURIComponent(tenant)}${path}`;
     const response = await fetch(this.target.baseUrl.replace(/\/$/, '') + fullPath, {
       method,
       headers: {
-        Authorization: `Bearer ${this.target.token}`,
+        ...auth,
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -175,19 +184,31 @@ export class CheckContext {
     );
   }
 
-  private async readAllIntegrations(): Promise<Integration[]> {
-    const tokenName = this.contract.queryParameter('GET', `/v1/tenants/${this.target.tenant}/integrations`, /^page.?token$/i) ?? 'pageToken';
-    const all: Integration[] = [];
+  /**
+   * Every item of a paged list, following `nextPageToken` with the name the spec gives that list. A server
+   * that hands out the same token twice never ends its list: that is a failure, not an endless loop.
+   */
+  async pages<T>(path: string, query = ''): Promise<T[]> {
+    const tokenName = this.contract.pageTokenParameter(`/v1/tenants/${this.target.tenant}${path}`);
+    const all: T[] = [];
+    const seen = new Set<string>();
     let token: string | null = null;
-    for (let page = 0; page < 100; page += 1) {
-      const exchange = await this.call('GET', `/integrations${token ? `?${tokenName}=${encodeURIComponent(token)}` : ''}`);
-      if (exchange.status !== 200) throw new CheckFailure(`GET /integrations answered ${exchange.status}`);
-      const body = exchange.body as { items?: Integration[]; nextPageToken?: string | null };
+    for (;;) {
+      const params = [query, token === null ? '' : `${encodeURIComponent(tokenName)}=${encodeURIComponent(token)}`].filter(Boolean).join('&');
+      const exchange = await this.call('GET', `${path}${params ? `?${params}` : ''}`);
+      this.expectStatus(exchange, 200, `GET ${path}`);
+      const body = exchange.body as { items?: T[]; nextPageToken?: string | null } | T[];
+      if (Array.isArray(body)) return body;
       all.push(...(body.items ?? []));
       token = body.nextPageToken ?? null;
-      if (!token) break;
+      if (token === null || token === '') return all;
+      this.expect(!seen.has(token) && seen.size < 1000, `GET ${path} should advance: it answered the page token '${token}' again`, exchange);
+      seen.add(token);
     }
-    return all;
+  }
+
+  private async readAllIntegrations(): Promise<Integration[]> {
+    return this.pages<Integration>('/integrations');
   }
 }
 

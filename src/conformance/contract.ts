@@ -24,13 +24,22 @@ export class Contract {
   /** The operation id a request path names, if the spec has it. */
   operationOf(method: string, path: string): { operationId: string; template: string } | undefined {
     const match = this.routes.match(method, path);
-    return match.kind === 'found' ? { operationId: match.operationId, template: match.template } : undefined;
+    return match.kind === 'found' ? { operationId: match.operation.operationId, template: match.operation.template } : undefined;
   }
 
-  /** The query parameter of an operation whose name matches `pattern` (paging names differ by list). */
-  queryParameter(method: string, path: string, pattern: RegExp): string | undefined {
-    const operation = this.operation(method, path);
-    return operation?.parameters?.map((p) => this.deref<{ name: string; in: string }>(p)).find((p) => p.in === 'query' && pattern.test(p.name))?.name;
+  /**
+   * The query parameter a list takes its `nextPageToken` back in: the docs name it differently per list
+   * (`page_token`, `Paging.PageToken.Skip`, `PageToken.Skip`, `pageToken`).
+   */
+  pageTokenParameter(path: string): string {
+    const operation = this.operation('GET', path);
+    const names = (operation?.parameters ?? []).map((p) => this.deref<{ name: string; in: string }>(p)).filter((p) => p.in === 'query').map((p) => p.name);
+    return (
+      names.find((name) => /^page.?token$/i.test(name)) ??
+      names.find((name) => /page.?token\.cursor$/i.test(name)) ??
+      names.find((name) => /page.?token/i.test(name)) ??
+      'pageToken'
+    );
   }
 
   /** What is wrong with a response, as sentences; empty when it fits the contract. */

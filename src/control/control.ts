@@ -2,20 +2,25 @@ import { RouteTable } from '../http/routes.js';
 import { loadSpec } from '../spec.js';
 import type { Store } from '../store/store.js';
 import { FaultRules } from './faults.js';
-import { DEFAULT_JOURNAL_SIZE, Journal } from './journal.js';
+import { DEFAULT_LOG_BYTES, DEFAULT_LOG_SIZE, RequestLog } from './request-log.js';
 import { DocumentedResponses } from './responses.js';
 
-/** What the control plane keeps besides the store: the request journal and the fault rules. */
+/**
+ * What the mock keeps besides the store: the spec's route table (the one the API dispatches on), the request
+ * log and the fault rules.
+ */
 export class ControlState {
-  readonly journal: Journal;
+  readonly routes: RouteTable;
+  readonly journal: RequestLog;
   readonly faults: FaultRules;
   readonly responses: DocumentedResponses;
 
-  constructor(options: { journalSize?: number } = {}) {
+  constructor(options: { journalSize?: number; journalBytes?: number } = {}) {
     const spec = loadSpec();
+    this.routes = new RouteTable(spec);
     this.responses = new DocumentedResponses(spec);
-    this.journal = new Journal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
-    this.faults = new FaultRules(new RouteTable(spec), this.responses);
+    this.journal = new RequestLog(options.journalSize ?? DEFAULT_LOG_SIZE, options.journalBytes ?? DEFAULT_LOG_BYTES);
+    this.faults = new FaultRules(this.routes, this.responses);
   }
 
   /**

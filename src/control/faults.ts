@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from '../http/errors.js';
 import { problem, problemForStatus } from '../http/problems.js';
 import { escapeRegExp, type RouteTable } from '../http/routes.js';
-import { tenantOf, type FaultApplied } from './journal.js';
+import { contextOf, type FaultApplied } from './request-log.js';
 import type { DocumentedResponses } from './responses.js';
 
 /** How many requests a rule applies to. */
@@ -139,10 +139,10 @@ export class FaultRules {
     const method = input.method.toUpperCase();
     const match = this.routes.match(method, input.path.replace(/\{[^}/]+\}/g, 'x'));
     if (match.kind !== 'found') throw invalid(`No operation of the spec matches ${method} ${input.path}.`);
-    if (input.operationId !== undefined && input.operationId !== match.operationId) {
-      throw invalid(`${method} ${input.path} is operation '${match.operationId}', not '${input.operationId}'.`);
+    if (input.operationId !== undefined && input.operationId !== match.operation.operationId) {
+      throw invalid(`${method} ${input.path} is operation '${match.operation.operationId}', not '${input.operationId}'.`);
     }
-    return { operationId: match.operationId, method, path: input.path };
+    return { operationId: match.operation.operationId, method, path: input.path };
   }
 }
 
@@ -170,13 +170,14 @@ export function parsePrefer(header: string | undefined): Preferences {
 }
 
 /**
- * Applies `Prefer: code=/delay=` and the fault rules to an API request whose operation is known
- * (`res.locals.operationId`). An injected error answers before any handler runs, so it stores nothing.
+ * Applies `Prefer: code=/delay=` and the fault rules to an API request whose operation is known (its
+ * `RequestContext`). An injected error answers before any handler runs, so it stores nothing.
  * A `Prefer` header wins over the rules, and then no rule is used up.
  */
 export function injectFaults(rules: FaultRules, responses: DocumentedResponses): RequestHandler {
   return (req, res, next) => {
-    const operationId = res.locals.operationId as string;
+    const context = contextOf(req);
+    const operationId = context.operation!.operationId;
     let fault: FaultApplied | undefined;
     try {
       fault = preferredFault(parsePrefer(req.get('prefer')), operationId, responses);
@@ -186,7 +187,7 @@ export function injectFaults(rules: FaultRules, responses: DocumentedResponses):
     }
     if (!fault && rules.size > 0) {
       const path = req.originalUrl.split('?')[0]!;
-      const rule = rules.take({ operationId, path, tenant: tenantOf(path) });
+      const rule = rules.take({ operationId, path, tenant: context.tenant });
       if (rule) fault = { source: 'rule', ruleId: rule.id, status: rule.status, delayMs: rule.delay, dropped: rule.drop };
     }
     // Most requests have no fault: they go on synchronously, with no promise made for them.
@@ -194,7 +195,7 @@ export function injectFaults(rules: FaultRules, responses: DocumentedResponses):
       next();
       return;
     }
-    res.locals.fault = fault;
+    context.fault = fault;
     return applyFault(fault, req, res, next, responses, operationId);
   };
 }

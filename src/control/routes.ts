@@ -1,17 +1,19 @@
-import express, { type Request, type Response, type Router } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
-import type { ServiceDeps } from '../app.js';
+import express, { type Request, type Router } from 'express';
+import type { ServiceDeps } from '../deps.js';
 import { secretNamesOf } from '../resources/catalog/integrations.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
+import { routeProblem } from '../http/routes.js';
+import { validateAgainst } from '../http/validation.js';
 import { RULES } from '../rules.js';
-import { mintOAuthCredentialKey, resolveOAuthGrant } from '../resources/oauth/keys.js';
-import { loadControlSpec, loadSpec, specText } from '../spec.js';
+import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
+import { loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
-import { renderConsentPage, renderOutcomePage, type ConsentMessage } from './consent.js';
+import { addConsentRoutes } from './consent-routes.js';
 import type { ControlState } from './control.js';
 import type { FaultRuleInput } from './faults.js';
-import { redact, type JournalFilter } from './journal.js';
+import { redactState } from './secrets.js';
+import type { RequestFilter } from './request-log.js';
 
 /** How requests to the API are validated: rejected, let through with a header, or let through silently. */
 export type ValidationMode = 'strict' | 'warn' | 'off';
@@ -23,13 +25,16 @@ export type ControlDeps = {
   validateResponses: boolean;
   bodyLimit: string | number;
   operationCount: number;
+  /** The origins the consent outcome is posted to (see `addConsentRoutes`). */
+  consentMessageOrigins: readonly string[];
 };
 
 type Query = Record<string, string | undefined>;
 
 /**
  * The `/__mock` control plane: health, reset, state, journal, faults, the OAuth consent page and the
- * contract. Described by `spec/control.yaml` and validated against it like the API. No bearer needed.
+ * contract. Described by `spec/control.yaml` and validated against it like the API. Who may call it is
+ * `guardControlPlane`'s to decide (src/control/access.ts), before this router runs.
  */
 export function controlRouter(deps: ControlDeps): Router {
   const { services, control } = deps;
@@ -37,27 +42,13 @@ export function controlRouter(deps: ControlDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit }));
-  // Built on the first control request: most apps in a test run never get one, and building it costs.
-  const validator = express.Router();
-  router.use((_req, _res, next) => {
-    if (validator.stack.length === 0) {
-      validator.use(
-        OpenApiValidator.middleware({
-          apiSpec: loadControlSpec() as never,
-          validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
-          validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
-          validateSecurity: false,
-          validateFormats: true,
-        }),
-      );
-    }
-    next();
-  });
-  router.use(validator);
+  router.use(validateAgainst('control', deps.validateResponses));
 
   router.get('/health', (_req, res) => {
+    const health = store.health();
     res.json({
-      status: 'ok',
+      status: health.status,
+      store: health,
       operations: deps.operationCount,
       validation: deps.validation,
       journal: { size: control.journal.size, capacity: control.journal.capacity },
@@ -70,16 +61,18 @@ export function controlRouter(deps: ControlDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/state', (req, res) => {
+  router.get('/state', async (req, res) => {
+    await store.settled();
     const { tenant, includeSecrets } = query(req);
     const snapshot = tenant === undefined ? store.snapshot() : store.snapshotOf(tenant);
-    // Credential values stay in the store unless the caller asks for them by name.
-    res.json(includeSecrets === 'true' ? snapshot : redact(snapshot, secretNamesOf(services)));
+    // Credential values stay in the store unless the caller asks for them by name (and may: see access.ts).
+    res.json(includeSecrets === 'true' ? snapshot : redactState(snapshot, secretNamesOf(services)));
   });
 
   router.put('/state', async (req, res) => {
     try {
-      await store.replaceAll(req.body);
+      // Imports are checked like requests: the body limits above, every record, and ids never handed out twice.
+      await store.replaceAll(req.body, { idOf: (sequence) => services.generator.uuid(sequence) });
     } catch (error) {
       if (error instanceof StateError) throw problem('unprocessable', `The snapshot is not a valid state: ${error.message}.`);
       throw error;
@@ -89,7 +82,7 @@ export function controlRouter(deps: ControlDeps): Router {
 
   router.get('/requests', (req, res) => {
     const q = query(req);
-    const filter: JournalFilter = {
+    const filter: RequestFilter = {
       ...(q.method && { method: q.method }),
       ...(q.path && { path: q.path }),
       ...(q.operationId && { operationId: q.operationId }),
@@ -131,33 +124,7 @@ export function controlRouter(deps: ControlDeps): Router {
     res.status(201).json({ key, tenant, integrationId, authMethodId, scopes, createdAt });
   });
 
-  router.get('/oauth/authorize', (req, res) => {
-    const q = query(req);
-    const grant = resolveOAuthGrant(services, {
-      tenant: q.tenant!,
-      integrationId: q.integration!,
-      ...(q.method && { authMethodId: q.method }),
-      scopes: (q.scopes ?? '').split(' ').filter(Boolean),
-    });
-    sendHtml(res, renderConsentPage({ tenant: q.tenant!, grant, config: q.config || null }));
-  });
-
-  router.post('/oauth/authorize', async (req, res) => {
-    const form = req.body as Query;
-    const tenant = form.tenant!;
-    const scopes = (form.scopes ?? '').split(' ').filter(Boolean);
-    const request = { tenant, integrationId: form.integration!, ...(form.method && { authMethodId: form.method }), scopes };
-    const { integration, method } = resolveOAuthGrant(services, request);
-    const who = { tenant, integrationId: integration.id, authMethodId: method.id, configId: form.config || null };
-    let message: ConsentMessage;
-    if (form.decision === 'approve') {
-      const record = await mintOAuthCredentialKey(services, request);
-      message = { type: 'fruxon-oauth', status: 'success', credentialKey: record.key, scopes: record.scopes, ...who };
-    } else {
-      message = { type: 'fruxon-oauth', status: 'error', error: 'access_denied', errorDescription: 'The user denied access.', ...who };
-    }
-    sendHtml(res, renderOutcomePage(message));
-  });
+  addConsentRoutes(router, services, deps.consentMessageOrigins);
 
   router.get('/openapi.json', (_req, res) => {
     res.json(loadSpec());
@@ -172,14 +139,10 @@ export function controlRouter(deps: ControlDeps): Router {
     res.json({ items: RULES, counts: { docs: count('docs'), inferred: count('inferred'), mock: count('mock') } });
   });
 
-  router.use((req, res) => sendProblem(res, problem('routeNotFound', `No control endpoint matches ${req.method} ${req.originalUrl.split('?')[0]}.`)));
+  router.use((req, res) => sendProblem(res, routeProblem({ kind: 'none' }, req.method, req.originalUrl.split('?')[0]!)));
   return router;
 }
 
 function query(req: Request): Query {
   return req.query as Query;
-}
-
-function sendHtml(res: Response, html: string): void {
-  res.type('html').set('Cache-Control', 'no-store').send(html);
 }

@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { contextOf } from '../control/request-log.js';
 import type { Clock, Generator } from '../generate/generator.js';
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
-const TENANT_IN_PATH = /^\/v1\/tenants\/([^/?]+)/;
 
 const MAX_CACHED_USERS = 10_000;
 
-/** Who the request acts as; set by `requireBearer`. */
+/** Who the request acts as; set by `requireBearer` on the request's context. */
 export type Caller = { token: string; user: string };
 
 export type AuthOptions = {
@@ -29,6 +29,7 @@ export function requireBearer(options: AuthOptions): RequestHandler {
   // A token's user is a pure function of the seed and the token; faking it costs more than the rest of a GET.
   const callers = new Map<string, Readonly<Caller>>();
   return (req, res, next) => {
+    const context = contextOf(req);
     const match = BEARER.exec(req.get('authorization') ?? '');
     if (!match) {
       res.status(401).set('WWW-Authenticate', 'Bearer').end();
@@ -42,7 +43,7 @@ export function requireBearer(options: AuthOptions): RequestHandler {
         return;
       }
       const claimed = verdict.claims.tenant;
-      if (claimed !== undefined && claimed !== tenantOf(req.originalUrl)) {
+      if (claimed !== undefined && claimed !== context.tenant) {
         res.status(403).end();
         return;
       }
@@ -52,19 +53,9 @@ export function requireBearer(options: AuthOptions): RequestHandler {
       if (callers.size >= MAX_CACHED_USERS) callers.clear();
       callers.set(token, (caller = { token, user: userOf(token, options.generator) }));
     }
-    res.locals.caller = caller;
+    context.caller = caller;
     next();
   };
-}
-
-function tenantOf(url: string): string | undefined {
-  const raw = TENANT_IN_PATH.exec(url)?.[1];
-  if (raw === undefined) return undefined;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
 }
 
 type Verdict = { kind: 'valid'; claims: Record<string, unknown> } | { kind: 'invalid'; reason: string };

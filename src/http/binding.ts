@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { OpenApiDocument } from '../spec.js';
+import { contextOf } from '../control/request-log.js';
 import { sendProblem } from './errors.js';
 import { problem } from './problems.js';
 
@@ -11,7 +12,7 @@ type Parameter = { name?: string; in?: string; $ref?: string };
  *   is renamed to the spelling the spec declares; names the operation does not declare stay as they are and
  *   are ignored (rule unknown-query-ignored: the validator runs with `allowUnknownQueryParameters`);
  * - rule unknown-tenant-404: a tenant id no tenant can have is a 404, as an unknown tenant is.
- * Runs after the route is matched (it reads `res.locals.operationId`).
+ * Runs after the route is matched (it reads the operation from the request's context).
  */
 export function bindLikeAspNet(spec: OpenApiDocument): RequestHandler {
   const names = queryNamesByOperation(spec);
@@ -22,7 +23,7 @@ export function bindLikeAspNet(spec: OpenApiDocument): RequestHandler {
       return;
     }
     const mark = req.url.indexOf('?');
-    const declared = names.get(res.locals.operationId as string);
+    const declared = names.get(contextOf(req).operation?.operationId ?? '');
     if (mark !== -1 && declared) {
       const query = req.url.slice(mark + 1);
       const bound = query

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { contextOf } from '../control/request-log.js';
 import { fieldError, problem } from './problems.js';
 
 /** Deeper than any body the API documents, far shallower than what would exhaust the stack. */
@@ -6,14 +7,14 @@ export const MAX_BODY_DEPTH = 32;
 
 /**
  * Rejects JSON bodies nested deeper than MAX_BODY_DEPTH before anything else looks at them: a deep enough
- * body would pass validation and then break serialisation after it had been stored. The request journal,
- * which also serialises the body, records `res.locals.journalBody` in its place: a note saying why.
+ * body would pass validation and then break serialisation after it had been stored. The request log,
+ * which also serialises the body, records a note saying why in its place.
  */
 export function limitBodyDepth(max = MAX_BODY_DEPTH): RequestHandler {
-  return (req, res, next) => {
+  return (req, _res, next) => {
     const body: unknown = req.body;
     if (typeof body === 'object' && body !== null && depthOf(body) > max) {
-      res.locals.journalBody = `[not recorded: nested more than ${max} levels deep]`;
+      contextOf(req).requestBodyNote = `[not recorded: nested more than ${max} levels deep]`;
       next(
         problem('validation', `The request body is nested more than ${max} levels deep.`, {
           errors: fieldError('body', `must not be nested more than ${max} levels deep`),

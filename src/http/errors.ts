@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ErrorRequestHandler, Response } from 'express';
+import { StoreWriteError } from '../store/store.js';
+import { findContext } from '../control/request-log.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type FieldErrors } from './problems.js';
+import { routeProblem } from './routes.js';
 
 export type Logger = { error: (message: string) => void };
 
@@ -16,11 +19,10 @@ type BodyParserError = { type: string; status?: number; message: string };
 /** Sends a problem; `instance` is the request path, `traceId` the ASP.NET extension (rule problem-trace-id). */
 export function sendProblem(res: Response, error: ProblemError): void {
   const instance = res.req.originalUrl.split('?')[0]!;
-  res
-    .status(error.status)
-    .set(error.headers)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify({ ...error.body, instance, traceId: nextTraceId(res, instance) }));
+  const text = JSON.stringify({ ...error.body, instance, traceId: nextTraceId(res, instance) });
+  const context = findContext(res.req);
+  if (context) context.responseBody = text;
+  res.status(error.status).set(error.headers).type(PROBLEM_CONTENT_TYPE).send(text);
 }
 
 /**
@@ -40,21 +42,28 @@ function nextTraceId(res: Response, instance: string): string {
  * whose detail says nothing of the internals; the stack goes to the logger, never to the client.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    sendProblem(res, toProblem(error, logger));
+    sendProblem(res, toProblem(error, logger, { method: req.method, path: req.originalUrl.split('?')[0]! }));
   };
 }
 
-export function toProblem(error: unknown, logger: Logger): ProblemError {
+export function toProblem(error: unknown, logger: Logger, request: { method: string; path: string }): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (error instanceof StoreWriteError) return fromStoreWrite(error);
   if (isBodyParserError(error)) return fromBodyParser(error);
-  if (isValidatorError(error)) return fromValidator(error, logger);
+  if (isValidatorError(error)) return fromValidator(error, logger, request);
   logger.error(`unhandled error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return problem('internal', 'The mock failed to handle the request.');
+}
+
+/** store-write-failure: a change the store could not make durable was undone; the client may retry. */
+function fromStoreWrite(error: StoreWriteError): ProblemError {
+  const detail = `Nothing was changed: ${error.message}. Retry once the store's disk can be written again.`;
+  return problem(error.kind === 'full' ? 'storageFull' : 'storageUnavailable', detail, { headers: { 'Retry-After': '1' } });
 }
 
 function fromBodyParser(error: BodyParserError): ProblemError {
@@ -71,16 +80,16 @@ function fromBodyParser(error: BodyParserError): ProblemError {
   }
 }
 
-function fromValidator(error: ValidatorError, logger: Logger): ProblemError {
+function fromValidator(error: ValidatorError, logger: Logger, { method, path }: { method: string; path: string }): ProblemError {
   switch (error.status) {
     case 400:
       return problem('validation', 'See errors for the fields that failed validation.', {
         errors: fieldErrors(error.errors ?? []),
       });
     case 404:
-      return problem('routeNotFound', 'No operation matches this path.');
+      return routeProblem({ kind: 'none' }, method, path);
     case 405:
-      return problem('methodNotAllowed', error.message, { headers: error.headers ?? {} });
+      return routeProblem({ kind: 'wrong-method', allow: (error.headers?.Allow ?? error.headers?.allow ?? '').split(/,\s*/).filter(Boolean) }, method, path);
     case 413:
       return problem('payloadTooLarge', error.message);
     case 415:

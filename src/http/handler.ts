@@ -6,7 +6,10 @@ export type Call = {
   body: unknown;
   /** Who is calling, for `createdBy` (the token's `sub`, or a name faked from the token). */
   user: string;
-  /** Scheme, host and port the client used, for URLs that point back at the mock. */
+  /**
+   * The base of every URL that points back at the mock (no trailing `/`): `--public-url`, else the scheme and
+   * host the client used, held to the allowed host names (see `baseUrlOf` in host-check.ts).
+   */
   baseUrl: string;
 };
 

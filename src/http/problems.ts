@@ -14,10 +14,12 @@ const STATUS_TYPES: Record<number, { type: string; title: string }> = {
   409: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.10', title: 'Conflict' },
   413: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.14', title: 'Content Too Large' },
   415: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.16', title: 'Unsupported Media Type' },
+  421: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.20', title: 'Misdirected Request' },
   422: { type: 'https://tools.ietf.org/html/rfc9110#section-15.5.21', title: 'Unprocessable Content' },
   500: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.1', title: 'Internal Server Error' },
   502: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.3', title: 'Bad Gateway' },
   503: { type: 'https://tools.ietf.org/html/rfc9110#section-15.6.4', title: 'Service Unavailable' },
+  507: { type: 'https://tools.ietf.org/html/rfc4918#section-11.5', title: 'Insufficient Storage' },
 };
 
 /** Field path -> messages, as ASP.NET's ValidationProblemDetails shapes `errors`. */
@@ -54,6 +56,12 @@ export const PROBLEMS = {
   webhookKeyBound: { status: 400, code: 'WEBHOOK_KEY_ALREADY_BOUND', title: 'The config already has a webhook key.' },
   webhookKeyMissing: { status: 400, code: 'WEBHOOK_KEY_NOT_BOUND', title: 'The config has no webhook key yet.' },
   providerUnsupported: { status: 400, code: 'PROVIDER_OPERATION_NOT_SUPPORTED', title: 'The provider offers no API for this.' },
+  // The mock's own access rules (src/control/rules.ts).
+  controlTokenMissing: { status: 401, code: 'CONTROL_TOKEN_REQUIRED', title: 'The control plane needs its token.' },
+  crossOriginControl: { status: 403, code: 'CROSS_ORIGIN_CONTROL', title: 'The control plane does not answer other origins.' },
+  secretsNeedToken: { status: 403, code: 'SECRETS_NEED_CONTROL_TOKEN', title: 'Exporting secrets needs a control token.' },
+  consentTokenInvalid: { status: 403, code: 'CONSENT_TOKEN_INVALID', title: 'The consent form is not one this mock issued.' },
+  hostNotAllowed: { status: 421, code: 'HOST_NOT_ALLOWED', title: 'The mock does not answer to this host name.' },
   notFound: { status: 404, code: 'NOT_FOUND', title: 'Not Found' },
   routeNotFound: { status: 404, code: 'ROUTE_NOT_FOUND', title: 'No such route.' },
   methodNotAllowed: { status: 405, code: 'METHOD_NOT_ALLOWED', title: 'Method Not Allowed' },
@@ -62,6 +70,8 @@ export const PROBLEMS = {
   unprocessable: { status: 422, code: 'UNPROCESSABLE', title: 'Unprocessable Content' },
   injectedFault: { status: 500, code: 'INJECTED_FAULT', title: 'Injected fault' },
   internal: { status: 500, code: 'INTERNAL_ERROR', title: 'Internal Server Error' },
+  storageUnavailable: { status: 503, code: 'STORE_UNAVAILABLE', title: 'The store could not be written.' },
+  storageFull: { status: 507, code: 'STORE_FULL', title: 'The store\'s disk is full.' },
 } as const satisfies Record<string, Template>;
 
 export type ProblemName = keyof typeof PROBLEMS;

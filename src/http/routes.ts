@@ -1,53 +1,57 @@
 import { HTTP_METHODS, type OpenApiDocument } from '../spec.js';
+import { problem, type ProblemError } from './problems.js';
+
+/** The spec operation a request was matched to, with its path parameters decoded. */
+export type Operation = { operationId: string; template: string; params: Record<string, string> };
 
 export type RouteMatch =
-  | { kind: 'found'; template: string; operationId: string }
+  | { kind: 'found'; operation: Operation }
   | { kind: 'wrong-method'; allow: string[] }
   | { kind: 'none' };
 
-type Route = { template: string; pattern: RegExp; parameterCount: number; operations: Map<string, string> };
+type Route = { template: string; pattern: RegExp; names: string[]; operations: Map<string, string> };
 
 /**
- * Matches request paths against the spec's path templates before anything else runs, so an unknown
- * route is a 404 and a known route with the wrong method is a 405 with `Allow`. A template parameter
- * never spans `/` or `:`, so `{config}:publish` and `{config}` stay distinct routes. As OpenAPI says,
- * concrete paths win over templated ones: `/participants/consultRoster` is never `/participants/{participant}`.
+ * The spec's paths, matched once per request: an unknown route is a 404, a known route with the wrong
+ * method a 405 with `Allow`, and anything else names its operation. Built once from the spec and shared by
+ * dispatch, the request log and the fault rules. A template parameter never spans `/` or `:`, so
+ * `{config}:publish` and `{config}` stay distinct routes. As OpenAPI says, concrete paths win over templated
+ * ones: `/participants/consultRoster` is never `/participants/{participant}`.
  */
 export class RouteTable {
   private readonly routes: Route[];
-  /** Routes by how many `/` their template has: a parameter never spans one, so only these can match. */
-  private readonly bySlashes = new Map<number, Route[]>();
 
   constructor(spec: OpenApiDocument) {
-    this.routes = Object.entries(spec.paths).map(([template, item]) => ({
-      template,
-      pattern: templatePattern(template),
-      parameterCount: template.split('{').length - 1,
-      operations: new Map(
-        HTTP_METHODS.filter((m) => item[m]).map((m) => [m.toUpperCase(), item[m]!.operationId ?? `${m} ${template}`]),
-      ),
-    }));
-    for (const route of this.routes) {
-      const slashes = slashCount(route.template);
-      this.bySlashes.set(slashes, [...(this.bySlashes.get(slashes) ?? []), route]);
-    }
+    this.routes = Object.entries(spec.paths)
+      .map(([template, item]) => ({
+        template,
+        ...templatePattern(template),
+        operations: new Map(
+          HTTP_METHODS.filter((m) => item[m]).map((m) => [m.toUpperCase(), item[m]!.operationId ?? `${m} ${template}`]),
+        ),
+      }))
+      // Fewest parameters first: the first route that matches is the most concrete.
+      .sort((a, b) => a.names.length - b.names.length);
   }
 
   match(method: string, path: string): RouteMatch {
-    // A trailing slash is allowed, so a path ending in one may match a template with one slash fewer.
-    const slashes = slashCount(path);
-    const candidates = path.endsWith('/') ? [...(this.bySlashes.get(slashes) ?? []), ...(this.bySlashes.get(slashes - 1) ?? [])] : (this.bySlashes.get(slashes) ?? []);
-    const matching = candidates.filter((r) => r.pattern.test(path));
-    if (matching.length === 0) return { kind: 'none' };
-    const fewest = Math.min(...matching.map((r) => r.parameterCount));
-    const best = matching.filter((r) => r.parameterCount === fewest);
     const wanted = method === 'HEAD' ? 'GET' : method;
-    for (const route of best) {
+    let fewest = Infinity;
+    const allow = new Set<string>();
+    for (const route of this.routes) {
+      if (route.names.length > fewest) break;
+      const found = route.pattern.exec(path);
+      if (!found) continue;
+      fewest = route.names.length;
       const operationId = route.operations.get(wanted);
-      if (operationId) return { kind: 'found', template: route.template, operationId };
+      if (operationId) {
+        const params: Record<string, string> = {};
+        route.names.forEach((name, i) => (params[name] = decode(found[i + 1]!)));
+        return { kind: 'found', operation: { operationId, template: route.template, params } };
+      }
+      for (const known of route.operations.keys()) allow.add(known);
     }
-    const allow = new Set(best.flatMap((r) => [...r.operations.keys()]));
-    return { kind: 'wrong-method', allow: [...allow].sort() };
+    return allow.size === 0 ? { kind: 'none' } : { kind: 'wrong-method', allow: [...allow].sort() };
   }
 
   /** Every operation id in the spec. */
@@ -56,10 +60,11 @@ export class RouteTable {
   }
 }
 
-export function slashCount(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('/'); i !== -1; i = text.indexOf('/', i + 1)) count += 1;
-  return count;
+/** The one 404 and 405 every unmatched request gets, whichever layer finds it unmatched. */
+export function routeProblem(match: Exclude<RouteMatch, { kind: 'found' }>, method: string, path: string): ProblemError {
+  if (match.kind === 'none') return problem('routeNotFound', `No operation matches ${method} ${path}.`);
+  const allow = match.allow.join(', ');
+  return problem('methodNotAllowed', `${method} is not allowed on ${path}; use ${allow}.`, { headers: { Allow: allow } });
 }
 
 /** `text` as a regular expression that matches it literally. */
@@ -67,10 +72,24 @@ export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function templatePattern(template: string): RegExp {
+function templatePattern(template: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
   const source = template
     .split(/(\{[^}]+\})/)
-    .map((part) => (part.startsWith('{') ? '[^/:]+' : escapeRegExp(part)))
+    .map((part) => {
+      if (!part.startsWith('{')) return escapeRegExp(part);
+      names.push(part.slice(1, -1));
+      return '([^/:]+)';
+    })
     .join('');
-  return new RegExp(`^${source}/?$`);
+  // A trailing slash is allowed.
+  return { pattern: new RegExp(`^${source}/?$`), names };
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

@@ -150,4 +150,14 @@ export const API_RULES: readonly Rule[] = [
     reason: 'The samples show integers; the execution-records page states Unix time in milliseconds.',
     operations: ['*'],
   },
+  {
+    id: 'store-write-failure',
+    resource: 'api',
+    summary:
+      'A change the store cannot make durable is undone and answered 507 (disk full) or 503 (other I/O failure) with Retry-After: 1; reads wait for writes in flight, so they never show it.',
+    source: 'mock',
+    reason:
+      'The real API would answer a storage outage with a 5xx; a mock must not show or keep a record it could not write, and must recover when the disk does (docs/store.md).',
+    operations: [],
+  },
 ];

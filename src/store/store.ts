@@ -1,15 +1,7 @@
+import { Low, Memory } from 'lowdb';
+import { StoreFile, describeInvalidState, type FileOptions, type StoreHealth } from './file.js';
 import { ABSENT, Index } from './indexes.js';
-import type { JournalEntry } from './journal.js';
-import {
-  FilePersistence,
-  MEMORY_PERSISTENCE,
-  StoreFileError,
-  readStoredState,
-  type FileOptions,
-  type Persistence,
-} from './persistence.js';
-import { define } from './read-records.js';
-import { RecordTable } from './record-table.js';
+import { COLLECTIONS, describeStaleSequence, type CollectionName } from './schema.js';
 import {
   emptyData,
   type BindingRecord,
@@ -22,27 +14,32 @@ import {
   type WebhookKeyRecord,
 } from './types.js';
 
-export { StoreFileError } from './persistence.js';
-export type { FileOptions } from './persistence.js';
+export { StoreFileError, StoreWriteError, describeInvalidState } from './file.js';
+export type { FileOptions, StoreHealth } from './file.js';
+export { StoreLockedError } from './lock.js';
 
-/** Every record collection of the state. Journaling, indexes, counts and validation all follow this list. */
-const COLLECTIONS = ['configs', 'revisions', 'oauthKeys', 'participants', 'bindings', 'integrations', 'webhookKeys'] as const;
-
-/** Collections added after schema version 1 first shipped; a file written before them opens with them empty. */
-const LATER_COLLECTIONS = ['participants', 'bindings', 'integrations', 'webhookKeys'] as const;
-
-type CollectionName = (typeof COLLECTIONS)[number];
-type Records = Record<string, unknown>;
 type Meta = StoreData['meta'];
+type Stored = object;
 
-/** Each collection's records, held as compact JSON outside the heap (see RecordTable). */
-type Tables = Record<CollectionName, RecordTable>;
+/** Each collection's records by key, deeply frozen, in the order they were first stored. */
+type Tables = Record<CollectionName, Map<string, Stored>>;
 
-/** A whole state as the store holds it. */
-type Loaded = { meta: Meta; tables: Tables };
+/** What records held before a transaction first touched them (ABSENT: none), by collection and key. */
+type Before = Map<CollectionName, Map<string, Stored | typeof ABSENT>>;
 
-/** A record's compact JSON before a transaction first touched it, or ABSENT, by collection and key. */
-type Before = Map<CollectionName, Map<string, string | typeof ABSENT>>;
+/**
+ * What one `mutate` changed: enough to undo it if it throws, or if its journal line cannot be written, and
+ * to build that line. `index` is the line's place in the journal once appended.
+ */
+type Transaction = {
+  meta: Meta;
+  before: Before;
+  /** The compact JSON each touched record was written as (null: removed). */
+  texts: Map<CollectionName, Map<string, string | null>>;
+  /** The tables before `replaceState`, with the changes made to them before that call. */
+  replaced?: { tables: Tables; before: Before };
+  index?: number;
+};
 
 /**
  * Secondary indexes, so lists cost O(their length). A collection without one is scanned. An index is found
@@ -59,59 +56,56 @@ function createIndexes(): Index[] {
   ];
 }
 
-/** What one `mutate` changed, kept so a change that throws can be undone and one that returns journaled. */
-type Transaction = {
-  meta: Meta;
-  before: Before;
-  /** The tables before `replaceState`, with the changes made to them before that call. */
-  replaced?: { tables: Tables; before: Before };
-};
-
 /**
- * The mock's state, one class in front of it. Records go in as objects and come out parsed from the compact
- * JSON each one is kept as, deeply frozen (see RecordTable), so no caller can edit what is stored in place.
- * Routes never touch the state; they read through the finders and change it only inside `mutate`, which
- * runs its function synchronously (so no other request can interleave), undoes it if it throws, and resolves
- * once the change is durable.
+ * The mock's state, one class in front of it. Records are kept deeply frozen, so no caller can edit what is
+ * stored in place. Routes never touch the state; they read through the finders and change it only inside
+ * `mutate`, which runs its function synchronously (so no other request can interleave), undoes it if it
+ * throws, and resolves once the change is durable. A change whose journal line cannot be written is undone
+ * too, with every change made after it, and `mutate` rejects with StoreWriteError.
  *
- * Every write goes through `write(collection, key, record | ABSENT)`, which serializes the record once, keeps
- * its text for the journal and the indexes in step, so a new collection needs no persistence code of its own.
+ * On a file (`openFile`) the state is persisted through lowdb (see StoreFile); in memory (`openMemory`) it
+ * is written to lowdb's Memory adapter on `flush`.
  */
 export class Store {
   private meta: Meta;
   private tables: Tables;
   private tx: Transaction | undefined;
-  private readonly persistence: Persistence;
+  /** Transactions whose journal line may not be on disk yet, oldest first. */
+  private inFlight: Transaction[] = [];
+  private readonly indexes = createIndexes();
+  private file: StoreFile | undefined;
 
   private constructor(
-    loaded: Loaded,
-    /** Already built over `loaded.tables`. */
-    private readonly indexes: Index[],
-    persistence: (content: () => Records) => Persistence,
+    data: StoreData,
+    private readonly memory?: Low<StoreData>,
   ) {
-    this.meta = loaded.meta;
-    this.tables = loaded.tables;
-    // Read when a store file rewrite starts: the meta block and each collection, as they are then.
-    this.persistence = persistence(() => ({ meta: this.meta, ...this.tables }));
+    this.meta = { ...data.meta };
+    this.tables = tablesOf(data);
+    this.rebuildIndexes();
   }
 
   /**
-   * A store persisted to a lowdb JSON file (created on first write) and a journal beside it. Journal entries
-   * left by a crash are replayed and folded into the file before the store opens. Throws StoreFileError,
-   * having changed no file, when the file or its journal cannot be used.
+   * A store persisted to a lowdb JSON file (created on first fold) and a journal beside it, this process
+   * its only writer. Journal lines left by a crash are replayed and folded into the file before the store
+   * opens. Throws StoreLockedError or StoreFileError, having changed no file, when it cannot be used.
    */
   static async openFile(file: string, options: FileOptions = {}): Promise<Store> {
-    const { loaded, indexes, replayed } = loadFile(file);
-    let persistence: FilePersistence | undefined;
-    const store = new Store(loaded, indexes, (content) => (persistence = new FilePersistence(file, content, options)));
-    if (replayed) await persistence!.foldReplayed();
+    let store: Store | undefined;
+    const opened = await StoreFile.open(file, options, (_error, lastDurable) => store?.undoSince(lastDurable));
+    store = new Store(opened.data);
+    store.file = opened.storeFile;
     return store;
   }
 
   /** A store that lives in memory only (tests, `--in-memory`). It keeps a copy of `initial`. */
   static async openMemory(initial?: StoreData): Promise<Store> {
-    const loaded = loadedOf(initial ?? emptyData());
-    return new Store(loaded, indexesOver(loaded.tables), () => MEMORY_PERSISTENCE);
+    const db = new Low<StoreData>(new Memory<StoreData>(), emptyData());
+    if (initial) {
+      db.data = structuredClone(initial);
+      await db.write();
+    }
+    await db.read();
+    return new Store(db.data, db);
   }
 
   /**
@@ -120,7 +114,7 @@ export class Store {
    */
   async mutate<T>(change: () => T): Promise<T> {
     if (this.tx) throw new Error('mutate cannot be nested');
-    const tx: Transaction = { meta: { ...this.meta }, before: new Map() };
+    const tx: Transaction = { meta: { ...this.meta }, before: new Map(), texts: new Map() };
     this.tx = tx;
     let result: T;
     try {
@@ -131,21 +125,49 @@ export class Store {
     } finally {
       this.tx = undefined;
     }
-    if (!this.persistence.durable) return result;
+    const file = this.file;
+    if (!file) return result;
     const line = this.journalLine(tx);
     // A change that wrote nothing may still have read writes not yet durable: wait for those.
-    await (line ? this.persistence.commit(line) : this.persistence.settle());
+    if (!line) {
+      await file.settle();
+      return result;
+    }
+    const written = file.append(line, () => this.durableState());
+    tx.index = file.appendedIndex;
+    this.inFlight.push(tx);
+    await written;
+    this.dropDurable();
     return result;
+  }
+
+  /**
+   * Resolves once every change made so far is durable or undone, so a read made then shows only what is
+   * on disk; undefined when nothing is waiting (the usual case, which then costs no promise).
+   */
+  settled(): Promise<void> | undefined {
+    this.dropDurable();
+    if (this.inFlight.length === 0 || !this.file) return undefined;
+    return this.file.settle().catch(() => {});
+  }
+
+  /** `ok`, or `degraded` with the reason the last write or store file rewrite failed. */
+  health(): StoreHealth {
+    return this.file?.health ?? { status: 'ok' };
   }
 
   /** Resolves once everything acknowledged so far is written into the store file itself. */
   async flush(): Promise<void> {
-    await this.persistence.flush();
+    if (this.file) await this.file.flush(() => this.durableState());
+    else if (this.memory) {
+      this.memory.data = this.snapshot();
+      await this.memory.write();
+    }
   }
 
-  /** Flushes and releases the files. The store must not be used afterwards. */
+  /** Flushes and releases the files and the lock. The store must not be used afterwards. */
   async close(): Promise<void> {
-    await this.persistence.close();
+    if (this.file) await this.file.close(() => this.durableState());
   }
 
   /** The next value of the store's monotonic sequence; ids and faked fields derive from it. Call inside `mutate`. */
@@ -251,7 +273,7 @@ export class Store {
       return filter.agentId === undefined ? bindings : bindings.filter((b) => b.agentId === filter.agentId);
     }
     if (filter.agentId !== undefined) return this.listGroup<BindingRecord>('bindingsByAgent', `${tenant}\u0000${filter.agentId}`);
-    return Array.from(this.tables.bindings.entries<BindingRecord>(), ([, b]) => b).filter((b) => b.tenant === tenant);
+    return ([...this.tables.bindings.values()] as BindingRecord[]).filter((b) => b.tenant === tenant);
   }
 
   putBinding(binding: BindingRecord): void {
@@ -275,7 +297,7 @@ export class Store {
 
   /** Every tenant's custom integrations (for redaction, which spans tenants). */
   allCustomIntegrations(): CustomIntegrationRecord[] {
-    return Array.from(this.tables.integrations.entries<CustomIntegrationRecord>(), ([, i]) => i);
+    return [...this.tables.integrations.values()] as CustomIntegrationRecord[];
   }
 
   putCustomIntegration(integration: CustomIntegrationRecord): void {
@@ -312,8 +334,8 @@ export class Store {
     return this.mutate(() => {
       let removed = 0;
       for (const name of COLLECTIONS) {
-        for (const [key, record] of [...this.tables[name].entries<{ tenant?: unknown }>()]) {
-          if (record.tenant === tenant) {
+        for (const [key, record] of [...this.tables[name]]) {
+          if ((record as { tenant?: unknown }).tenant === tenant) {
             this.write(name, key, ABSENT);
             removed += 1;
           }
@@ -323,35 +345,28 @@ export class Store {
     });
   }
 
-  /** Replaces the whole state with `data`, or throws StateError (changing nothing) when it is not valid. */
-  async replaceAll(data: unknown): Promise<void> {
-    const reason = describeInvalid(data);
-    if (reason) throw new StateError(reason);
+  /**
+   * Replaces the whole state with `data`, or throws StateError (changing nothing) when it is not valid.
+   * With `idOf` (the id the mock hands out for a sequence number), a `meta.sequence` after which the mock
+   * would hand out an id the snapshot already holds is refused too: creates would overwrite that record.
+   */
+  async replaceAll(data: unknown, options: { idOf?: (sequence: number) => string } = {}): Promise<void> {
+    const problem = describeInvalidState(data);
+    if (problem) throw new StateError(problem.message);
     const next = data as StoreData;
+    const stale = options.idOf && describeStaleSequence(next, Math.max(this.meta.sequence, next.meta.sequence), options.idOf);
+    if (stale) throw new StateError(stale);
     await this.mutate(() => this.replaceState(next));
   }
 
   /** Only the records of one tenant, with the meta block, as `snapshot()` shapes them. */
   snapshotOf(tenant: string): StoreData {
-    const copy = this.snapshot();
-    for (const name of COLLECTIONS) {
-      const records = copy[name] as Records;
-      for (const [key, record] of Object.entries(records)) {
-        if ((record as { tenant?: unknown }).tenant !== tenant) delete records[key];
-      }
-    }
-    return copy;
+    return this.copyOf(this.meta, this.tables, (record) => (record as { tenant?: unknown }).tenant === tenant);
   }
 
   /** A deep copy of everything stored. */
   snapshot(): StoreData {
-    const copy = { meta: { ...this.meta } } as StoreData;
-    for (const name of COLLECTIONS) {
-      const records: Records = {};
-      for (const [key, record] of this.tables[name].entries()) define(records, key, record);
-      (copy as unknown as Record<string, Records>)[name] = records;
-    }
-    return copy;
+    return this.copyOf(this.meta, this.tables);
   }
 
   /** Counts of stored records, by collection. */
@@ -362,84 +377,140 @@ export class Store {
   /** Replaces the whole state (reset, import); journaled as one full-state entry. Call inside `mutate`. */
   private replaceState(data: StoreData): void {
     const tx = this.requireTransaction('replaceState');
-    const next = loadedOf(data);
     tx.replaced ??= { tables: this.tables, before: tx.before };
     tx.before = new Map();
-    this.tables = next.tables;
-    Object.assign(this.meta, next.meta);
+    tx.texts = new Map();
+    this.tables = tablesOf(data);
+    Object.assign(this.meta, data.meta);
     this.rebuildIndexes();
   }
 
   // The write path
 
   private find<R>(collection: CollectionName, key: string): R | undefined {
-    return this.tables[collection].get<R>(key);
+    return this.tables[collection].get(key) as R | undefined;
   }
 
   /** The records of one group of the index `name` (a collection's name, or the index's own). */
   private listGroup<R>(name: string, group: string): R[] {
     const index = this.indexOf(name);
     const table = this.tables[index.collection as CollectionName];
-    return Array.from(index.keys(group), (key) => table.get<R>(key)!);
+    return Array.from(index.keys(group), (key) => table.get(key) as R);
   }
 
   private indexOf(name: string): Index {
     return this.indexes.find((index) => index.name === name)!;
   }
 
-  /** Stores `value` under `key` (ABSENT removes it), remembering the old text for undo and the journal. */
+  /**
+   * Stores a frozen copy of `value` under `key` (ABSENT removes it), remembering what was there for undo.
+   * The copy is parsed from the compact JSON the journal line is built from, so what is stored is exactly
+   * what a restart reads back.
+   */
   private write(collection: CollectionName, key: string, value: object | typeof ABSENT): void {
     const tx = this.requireTransaction(`a write to ${collection}`);
-    const before = this.tables[collection].text(key) ?? ABSENT;
+    const table = this.tables[collection];
+    const before = table.get(key) ?? ABSENT;
     let touched = tx.before.get(collection);
     if (!touched) tx.before.set(collection, (touched = new Map()));
     if (!touched.has(key)) touched.set(key, before);
-    this.place(collection, key, before, value === ABSENT ? ABSENT : JSON.stringify(value), value);
-  }
-
-  /**
-   * Sets one record's text and moves it in the indexes of its collection. The indexes group records by
-   * their fields, so the old text is parsed, and the new one too unless the caller has its object at hand.
-   */
-  private place(collection: CollectionName, key: string, before: string | typeof ABSENT, after: string | typeof ABSENT, record?: object | typeof ABSENT): void {
-    const table = this.tables[collection];
-    if (after === ABSENT) table.delete(key);
-    else table.set(key, after);
-    let old: unknown;
-    let current: unknown;
-    for (const index of this.indexes) {
-      if (index.collection !== collection) continue;
-      old ??= before === ABSENT ? ABSENT : JSON.parse(before);
-      current ??= record ?? (after === ABSENT ? ABSENT : JSON.parse(after));
-      index.move(key, old, current);
+    let texts = tx.texts.get(collection);
+    if (!texts) tx.texts.set(collection, (texts = new Map()));
+    if (value === ABSENT) {
+      texts.set(key, null);
+      this.place(collection, key, before, ABSENT);
+    } else {
+      const text = JSON.stringify(value);
+      texts.set(key, text);
+      this.place(collection, key, before, deepFreeze(JSON.parse(text) as Stored));
     }
   }
 
-  /** Puts back the texts a transaction found. */
+  /** Sets one record and moves it in the indexes of its collection. */
+  private place(collection: CollectionName, key: string, before: Stored | typeof ABSENT, after: Stored | typeof ABSENT): void {
+    const table = this.tables[collection];
+    if (after === ABSENT) table.delete(key);
+    else table.set(key, after);
+    for (const index of this.indexes) if (index.collection === collection) index.move(key, before, after);
+  }
+
+  /** Puts back what a transaction found. */
   private rollback(tx: Transaction): void {
     const undo = (before: Before) => {
       for (const [collection, keys] of before) {
-        for (const [key, text] of keys) this.place(collection, key, this.tables[collection].text(key) ?? ABSENT, text);
+        for (const [key, record] of keys) this.place(collection, key, this.tables[collection].get(key) ?? ABSENT, record);
       }
     };
+    undo(tx.before);
     if (tx.replaced) {
       this.tables = tx.replaced.tables;
       undo(tx.replaced.before);
       this.rebuildIndexes();
-    } else {
-      undo(tx.before);
     }
     Object.assign(this.meta, tx.meta);
   }
 
-  /** The journal line of a transaction, built around the stored texts; none when it changed nothing. */
+  /** Undoes, newest first, every transaction whose journal line came after `lastDurable`: they failed. */
+  private undoSince(lastDurable: number): void {
+    this.dropDurable(lastDurable);
+    for (const tx of this.inFlight.splice(0).reverse()) this.rollback(tx);
+  }
+
+  /** Forgets the transactions whose lines are on disk. */
+  private dropDurable(durable = this.file?.durableIndex ?? Infinity): void {
+    let count = 0;
+    while (count < this.inFlight.length && this.inFlight[count]!.index! <= durable) count += 1;
+    if (count > 0) this.inFlight.splice(0, count);
+  }
+
+  /**
+   * The state as the journal on disk has it: the current state with the changes not yet durable taken
+   * back out (records are frozen, so the copy shares them). It is what a fold writes into the store file.
+   */
+  private durableState(): StoreData {
+    this.dropDurable();
+    let tables = this.tables;
+    let meta = this.meta;
+    if (this.inFlight.length > 0) {
+      tables = Object.fromEntries(COLLECTIONS.map((name) => [name, new Map(this.tables[name])])) as Tables;
+      const undo = (before: Before) => {
+        for (const [collection, keys] of before) {
+          for (const [key, record] of keys) {
+            if (record === ABSENT) tables[collection].delete(key);
+            else tables[collection].set(key, record);
+          }
+        }
+      };
+      for (const tx of [...this.inFlight].reverse()) {
+        undo(tx.before);
+        if (tx.replaced) {
+          tables = Object.fromEntries(COLLECTIONS.map((name) => [name, new Map(tx.replaced!.tables[name])])) as Tables;
+          undo(tx.replaced.before);
+        }
+        meta = tx.meta;
+      }
+    }
+    return plainOf(meta, tables);
+  }
+
+  /** A deep, unfrozen copy of the records `keep` accepts. */
+  private copyOf(meta: Meta, tables: Tables, keep: (record: Stored) => boolean = () => true): StoreData {
+    const copy = { meta: { ...meta } } as StoreData;
+    for (const name of COLLECTIONS) {
+      const records: Record<string, Stored> = {};
+      for (const [key, record] of tables[name]) if (keep(record)) Object.defineProperty(records, key, { value: structuredClone(record), enumerable: true, writable: true, configurable: true });
+      (copy as unknown as Record<string, unknown>)[name] = records;
+    }
+    return copy;
+  }
+
+  /** The journal line of a transaction, built around the texts it wrote; none when it changed nothing. */
   private journalLine(tx: Transaction): string | undefined {
     const meta = JSON.stringify(this.meta);
-    if (tx.replaced) return `{"meta":${meta},"state":${stateText(meta, this.tables)}}\n`;
+    if (tx.replaced) return `{"meta":${meta},"state":${JSON.stringify(plainOf(this.meta, this.tables))}}\n`;
     const ops: string[] = [];
-    for (const [collection, keys] of tx.before) {
-      const table = this.tables[collection];
-      for (const key of keys.keys()) ops.push(`[${JSON.stringify(collection)},${JSON.stringify(key)},${table.text(key) ?? 'null'}]`);
+    for (const [collection, keys] of tx.texts) {
+      for (const [key, text] of keys) ops.push(`[${JSON.stringify(collection)},${JSON.stringify(key)},${text ?? 'null'}]`);
     }
     if (ops.length === 0 && this.meta.sequence === tx.meta.sequence) return undefined;
     return `{"meta":${meta},"ops":[${ops.join(',')}]}\n`;
@@ -451,151 +522,36 @@ export class Store {
   }
 
   private rebuildIndexes(): void {
-    rebuild(this.indexes, this.tables);
+    for (const index of this.indexes) index.rebuild(this.tables[index.collection as CollectionName]);
   }
-}
-
-/** The whole state as JSON, each record's stored text set in place. */
-function stateText(meta: string, tables: Tables): string {
-  let text = `{"meta":${meta}`;
-  for (const name of COLLECTIONS) {
-    const table = tables[name];
-    const members = Array.from(table.keys(), (key) => `${JSON.stringify(key)}:${table.text(key)!}`);
-    text += `,${JSON.stringify(name)}:{${members.join(',')}}`;
-  }
-  return `${text}}`;
-}
-
-function emptyTables(): Tables {
-  return Object.fromEntries(COLLECTIONS.map((name) => [name, new RecordTable()])) as Tables;
-}
-
-/** Tables holding a copy of valid plain state. */
-function loadedOf(data: StoreData): Loaded {
-  const tables = emptyTables();
-  for (const name of COLLECTIONS) {
-    for (const [key, record] of Object.entries(data[name] as Records)) tables[name].set(key, JSON.stringify(record));
-  }
-  return { meta: { ...data.meta }, tables };
-}
-
-function indexesOver(tables: Tables): Index[] {
-  const indexes = createIndexes();
-  rebuild(indexes, tables);
-  return indexes;
-}
-
-function rebuild(indexes: Index[], tables: Tables): void {
-  for (const index of indexes) index.rebuild(tables[index.collection as CollectionName].entries());
-}
-
-/**
- * Reads a store file and replays its journals into the state they hold, building the indexes as records
- * arrive. Throws StoreFileError, having written nothing, when the file or a journal entry cannot be used.
- */
-function loadFile(file: string): { loaded: Loaded; indexes: Index[]; replayed: boolean } {
-  const tables = emptyTables();
-  const indexes = createIndexes();
-  const take = (collection: CollectionName, key: string, record: unknown) => {
-    tables[collection].set(key, JSON.stringify(record));
-    for (const index of indexes) if (index.collection === collection) index.move(key, ABSENT, record);
-  };
-  let problem: string | undefined;
-  // Each record of a known collection goes straight into its table, so the file's records never exist as
-  // objects all at once.
-  const stored = readStoredState(file, (collection, key, record) => {
-    if (!isCollection(collection)) return false;
-    problem ??= describeInvalidRecord(collection, key, record);
-    if (problem === undefined) take(collection, key, record);
-    return true;
-  });
-  const data = stored.data ?? emptyData();
-  addLaterCollections(data);
-  problem ??= describeInvalid(data);
-  if (problem) throw new StoreFileError(file, problem);
-  // Records the by-record reader could not take (lowdb's reader read the file) are still in `data`.
-  const state = data as StoreData;
-  for (const name of COLLECTIONS) {
-    for (const [key, record] of Object.entries(state[name] as Records)) take(name, key, record);
-  }
-  let loaded = { meta: { ...state.meta }, tables };
-  for (const [position, entry] of stored.entries.entries()) {
-    const entryProblem = describeInvalidEntry(entry);
-    if (entryProblem) throw new StoreFileError(file, `journal entry ${position + 1}: ${entryProblem}`);
-    loaded = applyEntry(loaded, entry);
-  }
-  const replayed = stored.entries.length > 0;
-  if (replayed) rebuild(indexes, loaded.tables);
-  return { loaded, indexes, replayed };
-}
-
-function isCollection(name: string): name is CollectionName {
-  return (COLLECTIONS as readonly string[]).includes(name);
-}
-
-/** Applies one journal entry; applying it to state that already holds it changes nothing. */
-function applyEntry(loaded: Loaded, entry: JournalEntry): Loaded {
-  const next = entry.state ? loadedOf(entry.state) : loaded;
-  for (const [collection, key, record] of entry.ops ?? []) {
-    const table = next.tables[collection as CollectionName];
-    if (record === null) table.delete(key);
-    else table.set(key, JSON.stringify(record));
-  }
-  next.meta = { ...next.meta, ...entry.meta };
-  return next;
-}
-
-function describeInvalidEntry(entry: JournalEntry): string | undefined {
-  if (entry.state !== undefined) return describeInvalid(entry.state);
-  if (!Array.isArray(entry.ops)) return 'it has neither ops nor state';
-  for (const op of entry.ops) {
-    if (!Array.isArray(op) || !(COLLECTIONS as readonly unknown[]).includes(op[0]) || typeof op[1] !== 'string') {
-      return `'${JSON.stringify(op).slice(0, 80)}' is not an operation on a known collection`;
-    }
-  }
-  return undefined;
 }
 
 /** Thrown by `replaceAll` for a state that does not validate. */
 export class StateError extends Error {}
 
-function addLaterCollections(data: unknown): void {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return;
-  const record = data as Record<string, unknown>;
-  for (const name of LATER_COLLECTIONS) record[name] ??= {};
+/** The state as one plain object sharing the stored (frozen) records. */
+function plainOf(meta: Meta, tables: Tables): StoreData {
+  const data = { meta: { ...meta } } as StoreData;
+  for (const name of COLLECTIONS) (data as unknown as Record<string, unknown>)[name] = Object.fromEntries(tables[name]);
+  return data;
 }
 
-/** Returns why `data` is not a store this version can use, or undefined when it is. */
-export function describeInvalid(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'the top level is not an object';
-  const record = data as Record<string, unknown>;
-  const meta = record.meta as Record<string, unknown> | undefined;
-  if (!meta || meta.schemaVersion !== 1 || typeof meta.sequence !== 'number') {
-    return 'meta.schemaVersion must be 1 and meta.sequence a number';
-  }
-  const unknown = Object.keys(record).find((name) => name !== 'meta' && !(COLLECTIONS as readonly string[]).includes(name));
-  if (unknown) return `'${unknown}' is not a collection of this store (it has: ${COLLECTIONS.join(', ')})`;
+/** Tables holding frozen copies of valid plain state. */
+function tablesOf(data: StoreData): Tables {
+  const tables = {} as Tables;
   for (const name of COLLECTIONS) {
-    const collection = record[name];
-    if (typeof collection !== 'object' || collection === null || Array.isArray(collection)) {
-      return `${name} must be an object keyed by id`;
-    }
-    for (const [id, item] of Object.entries(collection)) {
-      const problem = describeInvalidRecord(name, id, item);
-      if (problem) return problem;
-    }
+    tables[name] = new Map(Object.entries(data[name] as Record<string, Stored>).map(([key, record]) => [key, deepFreeze(structuredClone(record))]));
   }
-  return undefined;
+  return tables;
 }
 
-/** Returns why `item`, stored as `name.id`, is not a record this version can use. */
-function describeInvalidRecord(name: string, id: string, item: unknown): string | undefined {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `${name}.${id} must be an object`;
-  const fields = item as Record<string, unknown>;
-  if (typeof fields.tenant !== 'string' || fields.tenant === '') return `${name}.${id}.tenant must be a non-empty string`;
-  const key = fields.id ?? fields.key;
-  if (key !== id) return `${name}.${id} is keyed by '${id}' but its id is '${String(key)}'`;
-  return undefined;
+/** Freezes a JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /**

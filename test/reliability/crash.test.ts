@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeInvalid } from '../../src/store/store.js';
+import { describeInvalidState } from '../../src/store/store.js';
 import { startCli } from '../cli-process.js';
 
 const H = { Authorization: 'Bearer crash-test', 'Content-Type': 'application/json' };
@@ -12,6 +12,13 @@ afterEach(() => {
 });
 
 const start = (db: string) => startCli(['--port', '0', '--db', db]);
+
+/** Waits for the first API answer: a process's first request builds the spec validator (docs/request-path.md). */
+async function served(server: ReturnType<typeof start>): Promise<string> {
+  const url = await server.url;
+  await fetch(`${url}/v1/tenants/acme/integrations`, { headers: H });
+  return url;
+}
 
 /** What 2xx responses acknowledged; `maybe` is a later state whose request was cut off unanswered. */
 type Acked = { id: string; displayName: string; maybe: string | null; versions: number[] };
@@ -81,7 +88,7 @@ describe('crashes and restarts', () => {
     let total = 0;
     for (let round = 0; round < 3; round++) {
       const server = start(db);
-      const url = await server.url;
+      const url = await served(server);
       const load = stream(`${url}/v1/tenants/acme`, 8);
       await new Promise((resolve) => setTimeout(resolve, 400 + round * 150));
       server.child.kill('SIGKILL');
@@ -90,7 +97,7 @@ describe('crashes and restarts', () => {
       total += load.acked.size;
 
       // The lowdb file (when the journal has been folded into it yet) is always a valid store.
-      if (existsSync(db)) expect(describeInvalid(JSON.parse(readFileSync(db, 'utf8')))).toBeUndefined();
+      if (existsSync(db)) expect(describeInvalidState(JSON.parse(readFileSync(db, 'utf8')))).toBeUndefined();
       const again = start(db);
       await readBack(await again.url, load.acked);
       again.child.kill('SIGKILL');
@@ -105,7 +112,7 @@ describe('crashes and restarts', () => {
     dirs.push(dir);
     const db = join(dir, 'state.json');
     const server = start(db);
-    const url = await server.url;
+    const url = await served(server);
     const load = stream(`${url}/v1/tenants/acme`, 8);
     await new Promise((resolve) => setTimeout(resolve, 500));
     server.child.kill('SIGTERM');

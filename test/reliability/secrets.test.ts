@@ -5,13 +5,15 @@ const MARK = 'CANARY-4d1f9e';
 
 describe('secrets-never-returned, end to end', () => {
   it('never shows a credential value in any response, the journal, the state export or the logs', async () => {
-    const cli = startCli(['--port', '0', '--in-memory']);
+    // The unredacted export needs a control token (state-secrets-need-token); it is a secret too.
+    const control = `${MARK}-control`;
+    const cli = startCli(['--port', '0', '--in-memory', '--control-token', control]);
     const url = await cli.url;
     const bodies: string[] = [];
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${MARK}-bearer`, 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${path.startsWith('/__mock') ? control : `${MARK}-bearer`}`, 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -78,7 +80,7 @@ describe('secrets-never-returned, end to end', () => {
 
       for (const body of bodies) expect(body).not.toContain(MARK);
       expect(bodies.length).toBe(30);
-      const state = await fetch(`${url}/__mock/state?includeSecrets=true`);
+      const state = await fetch(`${url}/__mock/state?includeSecrets=true`, { headers: { Authorization: `Bearer ${control}` } });
       expect(await state.text()).toContain(`${MARK}-patched`);
     } finally {
       cli.child.kill('SIGTERM');

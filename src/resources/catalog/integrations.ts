@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findIntegration, secretParameterNames } from '../../catalog/catalog.js';
 import type { AuthMethodFixture, AuthMethodType, IntegrationFixture, ParameterFixture } from '../../catalog/types.js';
 import { fieldError, problem, type FieldErrors } from '../../http/problems.js';

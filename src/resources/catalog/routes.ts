@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { FIXTURE_EPOCH, agentOr404 } from '../../catalog/catalog.js';
 import type { AgentFixture, IntegrationFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
 import type { JsonObject } from '../../store/types.js';
 import { tenantIntegrationOr404 } from '../catalog/integrations.js';

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findAuthMethod, findTool, secretParameterNames } from '../../catalog/catalog.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import { fieldError, problem } from '../../http/problems.js';
 import type { BotIdentity, ConfigRecord, WebhookKeyRecord } from '../../store/types.js';

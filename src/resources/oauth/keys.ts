@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findAuthMethod } from '../../catalog/catalog.js';
 import { tenantIntegrationOr404 } from '../catalog/integrations.js';
 import { fieldError, problem } from '../../http/problems.js';
@@ -64,7 +64,8 @@ export function consentUrl(
   baseUrl: string,
   grant: { tenant: string; integration: string; method: string; scopes?: string[]; config?: string },
 ): string {
-  const url = new URL('/__mock/oauth/authorize', baseUrl);
+  // Appended, not resolved: a public URL may carry a path prefix (`public-url-base`).
+  const url = new URL(`${baseUrl}/__mock/oauth/authorize`);
   const query = new URLSearchParams({ tenant: grant.tenant, integration: grant.integration, method: grant.method });
   if (grant.scopes?.length) query.set('scopes', grant.scopes.join(' '));
   if (grant.config) query.set('config', grant.config);

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { noContent, ok, type Handlers } from '../../http/handler.js';
 import { consumeCredentialKey } from '../configs/service.js';
 import { consentUrl, resolveOAuthGrant } from './keys.js';

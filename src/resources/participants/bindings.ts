@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { agentOr404 } from '../../catalog/catalog.js';
 import { problem, type FieldErrors } from '../../http/problems.js';
 import type { BindingRecord, MaxUrgency, ParticipantRecord } from '../../store/types.js';

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
 import { LIST_PAGING, paginate } from '../../http/paging.js';
 import type { ParticipantRecord } from '../../store/types.js';

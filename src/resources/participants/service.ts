@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findAgent } from '../../catalog/catalog.js';
 import { nameUuid } from '../../generate/generator.js';
 import { problem, type FieldErrors } from '../../http/problems.js';

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from '../../app.js';
+import type { ServiceDeps } from '../../deps.js';
 import { findAgent } from '../../catalog/catalog.js';
 import type { BindingRecord, ParticipantRecord } from '../../store/types.js';
 import { channelActivations, computeHealth } from './reach.js';

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { Journal, REDACTED, type RequestRecord } from '../src/control/journal.js';
+import { DEFAULT_LOG_BYTES, REDACTED, RequestLog, type RequestRecord } from '../src/control/request-log.js';
+import { parseOptions } from '../src/config.js';
 import { AUTH, configsPath, makeHarness } from './helpers.js';
 
 type Entry = Record<string, any>;
@@ -141,7 +142,7 @@ describe('GET /__mock/requests', () => {
   });
 });
 
-describe('Journal', () => {
+describe('RequestLog', () => {
   const entry = (url: string, time = 0, extra: Partial<RequestRecord> = {}): RequestRecord => ({
     time,
     method: 'GET',
@@ -157,15 +158,15 @@ describe('Journal', () => {
     ...extra,
   });
 
-  it('is a ring buffer: the oldest entries go first once it is full', () => {
-    const journal = new Journal(3);
+  it('keeps at most its capacity: the oldest entries go first once it is full', () => {
+    const journal = new RequestLog(3);
     for (const path of ['/1', '/2', '/3', '/4', '/5']) journal.record(entry(path));
     expect(journal.list().map((e) => e.path)).toEqual(['/5', '/4', '/3']);
     expect(journal.list().map((e) => e.id)).toEqual([5, 4, 3]);
   });
 
-  it('keeps order when one tenant is cleared after the ring has wrapped', () => {
-    const journal = new Journal(4);
+  it('keeps order when one tenant is cleared after it has been full', () => {
+    const journal = new RequestLog(4);
     const tenants = ['a', 'b', 'a', 'b', 'a', 'b', 'a'];
     tenants.forEach((tenant, i) => journal.record(entry(`/v1/tenants/${tenant}/x/${i}`, i)));
     expect(journal.list().map((e) => e.path)).toEqual(['/v1/tenants/a/x/6', '/v1/tenants/b/x/5', '/v1/tenants/a/x/4', '/v1/tenants/b/x/3']);
@@ -180,7 +181,7 @@ describe('Journal', () => {
   });
 
   it('gives back what it was handed, as the entry says: query, headers and bodies, redacted, after many more entries', () => {
-    const journal = new Journal(50);
+    const journal = new RequestLog(50);
     const body = { displayName: 'Ωmega ☃ 𝄞', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 'xoxb-secret' } }, list: Array.from({ length: 300 }, (_, i) => `item ${i}`) };
     for (let i = 0; i < 500; i++) {
       journal.record(
@@ -188,7 +189,7 @@ describe('Journal', () => {
           method: i % 2 ? 'POST' : 'GET',
           status: i % 7 === 0 ? null : 200 + (i % 5),
           headers: { authorization: `Bearer tok-${i}`, 'x-trace': `trace ${i} ✓`, 'set-cookie': ['a=1', 'b=2'] },
-          requestBody: i % 2 ? { ...body, n: i } : undefined,
+          requestBody: i % 2 ? JSON.stringify({ ...body, n: i }) : undefined,
           responseBody: i % 4 === 0 ? `{"n":${i},"accessToken":"at-${i}","text":"ü"}` : i % 4 === 1 ? 'not json ✗' : i % 4 === 2 ? '' : undefined,
         }),
       );
@@ -213,6 +214,53 @@ describe('Journal', () => {
     expect(entries.find((e) => e.id === 499)).toMatchObject({ responseBody: null });
     expect(entries.find((e) => e.id === 456)).toMatchObject({ status: null });
     expect(journal.list({ tenant: 't0', method: 'get', limit: 3 }).map((e) => e.id)).toEqual([499, 493, 487]);
+  });
+
+  it('keeps at most its byte bound: 1,000 rejected 1 MB requests leave it no larger than the bound', () => {
+    const log = new RequestLog(1000, 8 * 1024 * 1024);
+    const megabyte = JSON.stringify({ displayName: 'x'.repeat(1024 * 1024) });
+    for (let i = 0; i < 1000; i++) log.record(entry(`/v1/tenants/acme/integrations/slack/configs?n=${i}`, i, { method: 'POST', status: 400, requestBody: megabyte }));
+    expect(log.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    const kept = log.list();
+    // Newest first, each with its whole body: a 1 MB entry is an eighth of the bound.
+    expect(kept.length).toBeGreaterThanOrEqual(6);
+    expect(kept.length).toBeLessThanOrEqual(8);
+    expect(kept[0]).toMatchObject({ id: 1000, query: { n: '999' }, requestBody: { displayName: 'x'.repeat(1024 * 1024) } });
+    expect(kept.map((e) => e.id)).toEqual(kept.map((_, i) => 1000 - i));
+  });
+
+  it('keeps the numbers of an entry larger than a quarter of its byte bound, with a note for its bodies', () => {
+    const log = new RequestLog(10, 1024 * 1024);
+    log.record(entry('/v1/tenants/acme/a', 1, { requestBody: JSON.stringify('x'.repeat(300 * 1024)), responseBody: '{"ok":true}' }));
+    log.record(entry('/v1/tenants/acme/b', 2, { requestBody: '{"small":true}' }));
+    const [small, large] = log.list();
+    expect(small).toMatchObject({ path: '/v1/tenants/acme/b', requestBody: { small: true } });
+    expect(large).toMatchObject({
+      path: '/v1/tenants/acme/a',
+      status: 200,
+      requestBody: `[not recorded: ${300 * 1024 + 2} characters, more than the request log keeps]`,
+      responseBody: '[not recorded: 11 characters, more than the request log keeps]',
+    });
+    expect(log.bytes).toBeLessThan(10 * 1024);
+  });
+
+  it('gives its byte count back when cleared, wholly or by tenant', () => {
+    const log = new RequestLog(10, 1024 * 1024);
+    log.record(entry('/v1/tenants/a/x', 1, { requestBody: JSON.stringify('a'.repeat(1000)) }));
+    log.record(entry('/v1/tenants/b/x', 2, { requestBody: JSON.stringify('b'.repeat(5000)) }));
+    const both = log.bytes;
+    log.clear('b');
+    expect(log.bytes).toBeLessThan(both - 5000);
+    expect(log.list().map((e) => e.tenant)).toEqual(['a']);
+    log.clear();
+    expect(log.bytes).toBe(0);
+  });
+
+  it('takes its byte bound from --journal-bytes, 32 MiB by default', () => {
+    expect(parseOptions([], {})).toMatchObject({ journalBytes: DEFAULT_LOG_BYTES });
+    expect(DEFAULT_LOG_BYTES).toBe(32 * 1024 * 1024);
+    expect(parseOptions(['--journal-bytes', '65536'], {})).toMatchObject({ journalBytes: 65536 });
+    expect(() => parseOptions(['--journal-bytes', '12'], {})).toThrow(/--journal-bytes must be a whole number from 4096/);
   });
 
   it('keeps only as many requests as the configured size', async () => {

@@ -1,0 +1,150 @@
+import type { Rule } from '../rules.js';
+
+const CONSENT = ['showConsent', 'decideConsent'];
+
+/**
+ * How the mock keeps itself safe to run on a laptop that browses the web and in a shared demo (see
+ * docs/security.md). The Fruxon docs do not describe the mock's control plane: every rule is `mock`.
+ */
+/** Every operation of the control plane (spec/control.yaml). */
+const CONTROL_OPERATIONS = [
+  'getHealth', 'resetMock', 'exportState', 'importState', 'listRequests', 'clearRequests', 'addFault', 'listFaults',
+  'clearFaults', 'deleteFault', 'mintCredentialKey', 'showConsent', 'decideConsent', 'getOpenApiJson', 'getOpenApiYaml',
+  'listRules',
+];
+
+export const CONTROL_RULES: readonly Rule[] = [
+  {
+    id: 'host-allowlist',
+    resource: 'control',
+    summary:
+      'A request whose Host (X-Forwarded-Host with --trust-proxy) names neither a loopback address, the listen address (on 0.0.0.0: this machine\'s name and addresses), the --public-url host nor an --allowed-hosts entry is a 421 problem, on /v1 and /__mock alike.',
+    source: 'mock',
+    reason:
+      'DNS rebinding: a page on attacker.example can point its own name at 127.0.0.1 and then reach the mock as same-origin; its requests still carry Host: attacker.example. 421 (Misdirected Request) says this server does not answer to that authority.',
+    operations: ['*', ...CONTROL_OPERATIONS],
+  },
+  {
+    id: 'control-no-cors',
+    resource: 'control',
+    summary: '/__mock sends no CORS headers (the API\'s CORS under /v1 is unchanged); only --control-cors origins get them.',
+    source: 'mock',
+    reason: 'With CORS on the control plane any page the developer opens could read the store and the journal.',
+    operations: CONTROL_OPERATIONS,
+  },
+  {
+    id: 'control-foreign-origin',
+    resource: 'control',
+    summary:
+      'A /__mock request with an Origin other than the mock\'s own (or Origin: null), or without Origin but with Sec-Fetch-Site: cross-site or same-site, is a 403 problem, before it changes anything. The consent page (GET /__mock/oauth/authorize) is the exception: any app opens it as a popup.',
+    source: 'mock',
+    reason:
+      'No CORS stops a page reading answers, not sending requests: a cross-site form or no-cors fetch could still reset the store, replace it or add faults. Non-browser clients send no Origin and are unaffected.',
+    operations: CONTROL_OPERATIONS,
+  },
+  {
+    id: 'control-token',
+    resource: 'control',
+    summary:
+      'With --control-token (startMock({ controlToken }), mockClient(url, { token })), every /__mock call but the consent page needs Authorization: Bearer TOKEN, else a 401 problem with WWW-Authenticate.',
+    source: 'mock',
+    reason:
+      'A token is what keeps the control plane to its owner where the network reaches further than the developer. The consent page is opened as a popup, which cannot send a header: its CSRF token guards it instead.',
+    operations: CONTROL_OPERATIONS,
+  },
+  {
+    id: 'control-token-when-exposed',
+    resource: 'control',
+    summary:
+      'Listening on a non-loopback address, or running with --jwt-secret, requires a control token: when none is given, the mock generates a random one and prints it once at start (MockServer.controlToken in-process).',
+    source: 'mock',
+    reason:
+      'Generate rather than refuse: starting stays one command, and the control plane is never open beyond loopback or beside a strict /v1. A fixed token is --control-token or FRUXON_MOCK_CONTROL_TOKEN.',
+    operations: CONTROL_OPERATIONS,
+  },
+  {
+    id: 'control-cors-needs-token',
+    resource: 'control',
+    summary: '--control-cors lists the origins whose pages may call /__mock; it is refused at start with \'*\', with a value that is not an origin, or without --control-token.',
+    source: 'mock',
+    reason: 'A page on another origin driving the control plane is a test set-up\'s explicit choice, and even then it must hold the token.',
+    operations: CONTROL_OPERATIONS,
+  },
+  {
+    id: 'state-secrets-need-token',
+    resource: 'control',
+    summary: 'GET /__mock/state?includeSecrets=true is a 403 problem unless the mock runs with a control token (which the call then sends).',
+    source: 'mock',
+    reason: 'The unredacted export is every stored credential in one response; it goes only to whoever holds the token.',
+    operations: ['exportState'],
+  },
+  {
+    id: 'state-hides-unused-oauth-keys',
+    resource: 'control',
+    summary:
+      'The redacted export hides each OAuth credential key not yet consumed, as its record\'s key and as the record\'s name ([redacted]-1, [redacted]-2, … in store order); consumed keys, which can no longer connect anything, stay.',
+    source: 'mock',
+    reason: 'An unused key connects a config once: it is a bearer secret like the tokens it stands for.',
+    operations: ['exportState'],
+  },
+  {
+    id: 'public-url-base',
+    resource: 'control',
+    summary:
+      'Every URL the mock hands out (authorizationUrl, the consent links of :verifyAuth, webhook URLs) starts with --public-url when set (a path prefix kept); else with http:// and the Host the client used, which host-allowlist has checked.',
+    source: 'mock',
+    reason: 'A copied Host header would let whoever sends the request choose where the user is sent to approve a grant.',
+    operations: ['authorizeIntegration', 'verifyIntegrationConfigAuth'],
+  },
+  {
+    id: 'trust-proxy',
+    resource: 'control',
+    summary:
+      'X-Forwarded-Proto and X-Forwarded-Host (first values) count, for the host check, the same-origin check and the URLs handed out, only with --trust-proxy; otherwise they are ignored.',
+    source: 'mock',
+    reason: 'Any client can send them; only a reverse proxy the operator put in front may be believed.',
+    operations: ['*', 'showConsent'],
+  },
+  {
+    id: 'consent-csrf-token',
+    resource: 'control',
+    summary:
+      'Each consent page opens a pending authorization with a random CSRF token; Approve and Deny post only those two and the decision, and what is granted is what the page showed. A post without the matching token of a pending authorization, one already decided, or one from another origin is a 403 problem and mints nothing.',
+    source: 'mock',
+    reason: 'Without it, any page could post the form itself and mint a credential key for any tenant.',
+    operations: CONSENT,
+  },
+  {
+    id: 'consent-no-framing',
+    resource: 'control',
+    summary:
+      "Consent pages are sent with X-Frame-Options: DENY and Content-Security-Policy default-src 'none', frame-ancestors 'none', form-action 'self', base-uri 'none', and their own style and script allowed by hash; Referrer-Policy: same-origin; Cache-Control: no-store.",
+    source: 'mock',
+    reason: 'A framed consent page could be clickjacked into an Approve; nothing but the page\'s own code runs on it.',
+    operations: CONSENT,
+  },
+  {
+    id: 'consent-deny-page',
+    resource: 'control',
+    summary: 'After Deny, the page says access was denied and that no credential key was issued, and posts access_denied to the opener.',
+    source: 'mock',
+    reason: 'The page used to tell the user to copy a key that did not exist.',
+    operations: ['decideConsent'],
+  },
+  {
+    id: 'consent-message-origins',
+    resource: 'control',
+    summary: 'The consent outcome is posted to the opener only at the API\'s --cors origins when they are a list; with --cors * (the default) or off, to any opener.',
+    source: 'mock',
+    reason: 'When the operator named the app\'s origins, a credential key has no reason to reach a window of any other.',
+    operations: ['decideConsent'],
+  },
+  {
+    id: 'strict-mode-scope',
+    resource: 'control',
+    summary: 'Strict mode (--jwt-secret) covers /v1 only; /__mock is covered by the control token, which strict mode requires.',
+    source: 'mock',
+    reason: 'The control plane is the mock\'s own and has no tenant: a Fruxon JWT says nothing about who may reset the mock.',
+    operations: ['*', ...CONTROL_OPERATIONS],
+  },
+];
