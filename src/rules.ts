@@ -29,7 +29,7 @@ export type Rule = {
   page?: string;
   /** Why: for `inferred`, from what; for `mock`, the reason for the decision. */
   reason?: string;
-  /** The operation ids it applies to; `['*']` for every operation of the spec. */
+  /** The operation ids it applies to (of spec/fruxon.yaml, or spec/control.yaml); `'*'` for every operation of the API spec. */
   operations: readonly string[];
 };
 

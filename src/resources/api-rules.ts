@@ -158,6 +158,6 @@ export const API_RULES: readonly Rule[] = [
     source: 'mock',
     reason:
       'The real API would answer a storage outage with a 5xx; a mock must not show or keep a record it could not write, and must recover when the disk does (docs/store.md).',
-    operations: [],
+    operations: ['*'],
   },
 ];
