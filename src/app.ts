@@ -1,6 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { catalogSecretParameterNames } from './catalog/catalog.js';
 import type { Catalog } from './catalog/types.js';
 import { DEFAULTS } from './config.js';
 import { ControlState } from './control/control.js';
@@ -21,6 +20,7 @@ import { routeProblem, type RouteTable } from './http/routes.js';
 import { MAX_STRING_LENGTH, sendReply } from './http/send.js';
 import { validateAgainst } from './http/validation.js';
 import { readDurableState } from './http/durable-reads.js';
+import { secretNamesOf } from './resources/catalog/integrations.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
 import { oauthHandlers } from './resources/oauth/routes.js';
@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
   };
 
   const api = express.Router();
-  api.use(logRequests(control.journal, catalogSecretParameterNames(deps.catalog)));
+  api.use(logRequests(control.journal, secretNamesOf(services)));
   api.use(matchRoute(control.routes));
   api.use(requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
   api.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));

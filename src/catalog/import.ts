@@ -1,7 +1,7 @@
 import type { AgentFixture, AuthMethodFixture, IntegrationFixture, ParameterFixture, ToolFixture } from './types.js';
 
 /** An integration as `GET /integrations/{integration}` answers it (see `toIntegrationView`). */
-export type IntegrationView = ReturnType<typeof import('../resources/catalog/routes.js').toIntegrationView>;
+export type IntegrationView = ReturnType<typeof import('../resources/catalog/view.js').toIntegrationView>;
 type ParameterView = IntegrationView['configMetadata']['parametersMetadata'][number];
 type AuthView = IntegrationView['configMetadata']['authMetadata'][number];
 /** A tool as `GET /integrations/{integration}/tools` lists it. */

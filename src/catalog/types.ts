@@ -17,7 +17,7 @@ export type ParameterFixture = {
   rules?: { effect: string; all: { sourceParam: string; operator: string; values: string[] }[] }[];
 };
 
-export type AuthMethodType = 'API_KEY' | 'BEARER_TOKEN' | 'BASIC' | 'OAUTH2';
+export type AuthMethodType = 'UNSPECIFIED' | 'NONE' | 'API_KEY' | 'BEARER_TOKEN' | 'BASIC' | 'OAUTH2';
 
 export type AuthMethodFixture = {
   id: string;

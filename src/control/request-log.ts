@@ -83,7 +83,7 @@ type Entry = Omit<RequestRecord, 'headers' | 'tenant'> & {
   tenant: string | null;
   requestHeaders: Record<string, string>;
   bytes: number;
-  secrets: ReadonlySet<string>;
+  secrets: SecretNames;
 };
 
 export const DEFAULT_LOG_SIZE = 1000;
@@ -91,10 +91,22 @@ export const DEFAULT_LOG_SIZE = 1000;
 export const DEFAULT_LOG_BYTES = 32 * 1024 * 1024;
 export const REDACTED = '[redacted]';
 
-const SECRET_FIELDS = new Set(['oAuthCredentialKey', 'credentialKey', 'accessToken', 'refreshToken']);
-const AUTH_FIELDS = new Set(['auth', 'authConfig']);
+// Webhook URLs carry their key, which is the inbound credential; `authSettings` holds a custom integration's.
+const SECRET_FIELDS = new Set([
+  'oAuthCredentialKey',
+  'credentialKey',
+  'accessToken',
+  'refreshToken',
+  'webhookUrl',
+  'expectedWebhookUrl',
+  'providerReportedUrl',
+]);
+const AUTH_FIELDS = new Set(['auth', 'authConfig', 'authSettings']);
+
+/** Parameter names whose values are credentials; asked name by name, so the set may grow after recording. */
+export type SecretNames = { has(name: string): boolean };
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
-const NO_SECRETS: ReadonlySet<string> = new Set();
+const NO_SECRETS: SecretNames = new Set();
 
 /**
  * The last requests, newest first: at most `capacity` entries and `maxBytes` of text; the oldest go first.
@@ -124,7 +136,7 @@ export class RequestLog {
    * An entry that alone is larger than a quarter of `maxBytes` keeps a note in place of its bodies.
    * `secretParameters` are the connection parameters whose values are redacted when it is read (see `redact`).
    */
-  record(request: RequestRecord, secretParameters: ReadonlySet<string> = NO_SECRETS): void {
+  record(request: RequestRecord, secretParameters: SecretNames = NO_SECRETS): void {
     const { headers, tenant, ...rest } = request;
     const entry: Entry = {
       ...rest,
@@ -224,7 +236,7 @@ export function findContext(req: Request): RequestContext | undefined {
  * response is finished (or the connection dropped). It reads only the wall clock, so recording never changes
  * what the API answers.
  */
-export function logRequests(log: RequestLog, secretParameters: ReadonlySet<string> = NO_SECRETS): RequestHandler {
+export function logRequests(log: RequestLog, secretParameters: SecretNames = NO_SECRETS): RequestHandler {
   // A response emits 'close' last, finished or not: one listener tells a sent response from a dropped one.
   function onClose(this: Response): void {
     const req = this.req;
@@ -270,12 +282,14 @@ export function logRequests(log: RequestLog, secretParameters: ReadonlySet<strin
  * Replaces credential values with `[redacted]`, keeping the names: every auth parameter, every connection
  * parameter the catalog flags secret (`secretParameters`), OAuth tokens and credential keys.
  */
-export function redact(value: unknown, secretParameters: ReadonlySet<string> = NO_SECRETS, parentField?: string): unknown {
+export function redact(value: unknown, secretParameters: SecretNames = NO_SECRETS, parentField?: string): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, secretParameters, parentField));
   if (!isObject(value)) return value;
   return Object.fromEntries(
     Object.entries(value).map(([field, inner]) => {
       if (SECRET_FIELDS.has(field) && inner !== null) return [field, REDACTED];
+      // A custom integration's secret parameter: its default value is a credential.
+      if (field === 'defaultValue' && value.secret === true && inner !== null) return [field, REDACTED];
       if (field === 'parameters' && isObject(inner)) {
         const all = parentField !== undefined && AUTH_FIELDS.has(parentField);
         return [

@@ -1,6 +1,6 @@
 import express, { type Request, type Router } from 'express';
 import type { ServiceDeps } from '../deps.js';
-import { catalogSecretParameterNames } from '../catalog/catalog.js';
+import { secretNamesOf } from '../resources/catalog/integrations.js';
 import { sendProblem } from '../http/errors.js';
 import { problem } from '../http/problems.js';
 import { routeProblem } from '../http/routes.js';
@@ -66,7 +66,7 @@ export function controlRouter(deps: ControlDeps): Router {
     const { tenant, includeSecrets } = query(req);
     const snapshot = tenant === undefined ? store.snapshot() : store.snapshotOf(tenant);
     // Credential values stay in the store unless the caller asks for them by name (and may: see access.ts).
-    res.json(includeSecrets === 'true' ? snapshot : redactState(snapshot, catalogSecretParameterNames(services.catalog)));
+    res.json(includeSecrets === 'true' ? snapshot : redactState(snapshot, secretNamesOf(services)));
   });
 
   router.put('/state', async (req, res) => {

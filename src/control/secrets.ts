@@ -1,5 +1,5 @@
 import type { StoreData } from '../store/types.js';
-import { REDACTED, redact } from './request-log.js';
+import { REDACTED, redact, type SecretNames } from './request-log.js';
 
 /**
  * The store as `GET /__mock/state` exports it without `includeSecrets`: credential values redacted (see
@@ -7,7 +7,7 @@ import { REDACTED, redact } from './request-log.js';
  * secret (it connects a config once), so it is hidden in its record and as the record's name, which
  * becomes `[redacted]-1`, `[redacted]-2`, … in store order. Consumed keys can no longer be used and stay.
  */
-export function redactState(snapshot: StoreData, secretParameters: ReadonlySet<string>): StoreData {
+export function redactState(snapshot: StoreData, secretParameters: SecretNames): StoreData {
   const redacted = redact(snapshot, secretParameters) as StoreData;
   if (!redacted.oauthKeys) return redacted;
   let hidden = 0;

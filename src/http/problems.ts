@@ -48,6 +48,14 @@ export const PROBLEMS = {
   invalidCredentialKey: { status: 400, code: 'INVALID_OAUTH_CREDENTIAL_KEY', title: 'The OAuth credential key cannot be used.' },
   invalidReference: { status: 400, code: 'INVALID_REFERENCE', title: 'The request refers to something that does not exist.' },
   immutableField: { status: 400, code: 'IMMUTABLE_FIELD', title: 'The field cannot be changed after creation.' },
+  // Integration catalog writes and config webhooks (src/resources/catalog, src/resources/configs/webhooks.ts).
+  integrationHasConfigs: { status: 400, code: 'INTEGRATION_HAS_CONFIGS', title: 'The integration still has configs.' },
+  verificationUnsupported: { status: 400, code: 'VERIFICATION_NOT_SUPPORTED', title: 'The auth method does not support verification.' },
+  webhookPerBinding: { status: 400, code: 'WEBHOOK_OWNED_PER_BINDING', title: 'The integration owns its webhooks per binding.' },
+  webhooksUnsupported: { status: 400, code: 'WEBHOOKS_NOT_SUPPORTED', title: 'The integration receives no inbound webhooks.' },
+  webhookKeyBound: { status: 400, code: 'WEBHOOK_KEY_ALREADY_BOUND', title: 'The config already has a webhook key.' },
+  webhookKeyMissing: { status: 400, code: 'WEBHOOK_KEY_NOT_BOUND', title: 'The config has no webhook key yet.' },
+  providerUnsupported: { status: 400, code: 'PROVIDER_OPERATION_NOT_SUPPORTED', title: 'The provider offers no API for this.' },
   // The mock's own access rules (src/control/rules.ts).
   controlTokenMissing: { status: 401, code: 'CONTROL_TOKEN_REQUIRED', title: 'The control plane needs its token.' },
   crossOriginControl: { status: 403, code: 'CROSS_ORIGIN_CONTROL', title: 'The control plane does not answer other origins.' },

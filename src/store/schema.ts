@@ -91,6 +91,17 @@ export const RECORD_SCHEMAS = {
       maxUrgency: oneOf('LOW', 'NORMAL', 'HIGH', 'EMERGENCY'), defaultForRoles: arrayOf(str), createdAt: num, modifiedAt: num,
     }),
   },
+  integrations: {
+    key: 'id',
+    check: object({
+      id: str, tenant: str, integrationId: str, displayName: nullable(str), description: nullable(str),
+      configMetadata: object({ parametersMetadata: arrayOf(json), authMetadata: arrayOf(json) }), createdAt: num, modifiedAt: num,
+    }),
+  },
+  webhookKeys: {
+    key: 'id',
+    check: object({ id: str, tenant: str, integrationId: str, configId: str, prefix: str, createdAt: num }),
+  },
 } as const satisfies Record<string, { key: string; check: Check }>;
 
 export type CollectionName = keyof typeof RECORD_SCHEMAS;

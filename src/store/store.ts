@@ -6,10 +6,12 @@ import {
   emptyData,
   type BindingRecord,
   type ConfigRecord,
+  type CustomIntegrationRecord,
   type OAuthKeyRecord,
   type ParticipantRecord,
   type RevisionRecord,
   type StoreData,
+  type WebhookKeyRecord,
 } from './types.js';
 
 export { StoreFileError, StoreWriteError, describeInvalidState } from './file.js';
@@ -50,6 +52,7 @@ function createIndexes(): Index[] {
     new Index('participants', (p: ParticipantRecord) => p.tenant),
     new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.participantId}`),
     new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.agentId}`, 'bindingsByAgent'),
+    new Index('integrations', (i: CustomIntegrationRecord) => i.tenant),
   ];
 }
 
@@ -279,6 +282,44 @@ export class Store {
 
   deleteBinding(id: string): void {
     this.write('bindings', id, ABSENT);
+  }
+
+  // Custom integrations (the tenant's own; the fixture catalog is not stored)
+
+  findCustomIntegration(tenant: string, integrationId: string): CustomIntegrationRecord | undefined {
+    return this.find<CustomIntegrationRecord>('integrations', `${tenant}/${integrationId}`);
+  }
+
+  /** The tenant's custom integrations in creation order. */
+  listCustomIntegrations(tenant: string): CustomIntegrationRecord[] {
+    return this.listGroup<CustomIntegrationRecord>('integrations', tenant);
+  }
+
+  /** Every tenant's custom integrations (for redaction, which spans tenants). */
+  allCustomIntegrations(): CustomIntegrationRecord[] {
+    return [...this.tables.integrations.values()] as CustomIntegrationRecord[];
+  }
+
+  putCustomIntegration(integration: CustomIntegrationRecord): void {
+    this.write('integrations', integration.id, integration);
+  }
+
+  deleteCustomIntegration(id: string): void {
+    this.write('integrations', id, ABSENT);
+  }
+
+  // Webhook keys, found by the digest of the key
+
+  findWebhookKey(id: string): WebhookKeyRecord | undefined {
+    return this.find<WebhookKeyRecord>('webhookKeys', id);
+  }
+
+  putWebhookKey(record: WebhookKeyRecord): void {
+    this.write('webhookKeys', record.id, record);
+  }
+
+  deleteWebhookKey(id: string): void {
+    this.write('webhookKeys', id, ABSENT);
   }
 
   // Whole-state operations

@@ -44,6 +44,47 @@ export type ConfigRecord = {
   createdBy: string;
   createdAt: number;
   modifiedAt: number;
+  /** The id (`WebhookKeyRecord.id`) of the inbound webhook key bound to the config; absent or null: none. */
+  webhookKeyId?: string | null;
+  /** The bot identity `:refreshIdentity` last resolved; absent or null: never resolved. */
+  botIdentity?: BotIdentity | null;
+  /** What the simulated provider has registered through `:applyWebhookToProvider` (its own copy of the URL). */
+  providerWebhook?: ProviderWebhook | null;
+};
+
+/** The bot behind a messaging config, as the provider's identity lookup reports it. */
+export type BotIdentity = { handle: string; displayName: string; providerId: string; fetchedAt: number };
+
+/** The webhook the provider holds for a config. `webhookUrl` is the provider's copy and holds the key. */
+export type ProviderWebhook = { webhookUrl: string; registeredAt: number };
+
+/**
+ * An inbound webhook key of a config. Only a digest of the key is kept (it is the record's id); the key
+ * itself is shown once, in the `:generateWebhookUrl` or `webhook:rotate` response.
+ */
+export type WebhookKeyRecord = {
+  /** SHA-256 of the key, hex. */
+  id: string;
+  tenant: string;
+  integrationId: string;
+  configId: string;
+  /** The first characters of the key, safe to show. */
+  prefix: string;
+  createdAt: number;
+};
+
+/** A tenant's own (custom) integration, created through `POST /integrations`. */
+export type CustomIntegrationRecord = {
+  /** `{tenant}/{integrationId}`: integration ids are unique per tenant, not across tenants. */
+  id: string;
+  tenant: string;
+  integrationId: string;
+  displayName: string | null;
+  description: string | null;
+  /** As sent, with the auth methods' `authSettings.parameters` (credentials) kept here and never returned. */
+  configMetadata: { parametersMetadata: JsonObject[]; authMetadata: JsonObject[] };
+  createdAt: number;
+  modifiedAt: number;
 };
 
 /** An immutable snapshot of a config's draft, made by `:publish`. */
@@ -130,6 +171,8 @@ export type StoreData = {
   oauthKeys: Record<string, OAuthKeyRecord>;
   participants: Record<string, ParticipantRecord>;
   bindings: Record<string, BindingRecord>;
+  integrations: Record<string, CustomIntegrationRecord>;
+  webhookKeys: Record<string, WebhookKeyRecord>;
 };
 
 export function emptyData(): StoreData {
@@ -140,5 +183,7 @@ export function emptyData(): StoreData {
     oauthKeys: {},
     participants: {},
     bindings: {},
+    integrations: {},
+    webhookKeys: {},
   };
 }

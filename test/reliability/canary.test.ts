@@ -84,6 +84,32 @@ const STEPS: [string, Step][] = [
   ['consultRoster', (h) => h.api.get('/participants/consultRoster?agentId=triage_agent')],
   ['unbindParticipant', (h, ids) => h.api.delete(`/participants/${ids.participant}/bindings/triage_agent`)],
   ['deleteParticipant', (h, ids) => h.api.delete(`/participants/${ids.participant}`)],
+  ['getPublishedIntegrationConfigRevision', (h, ids) => h.api.get(`${configsPath()}/${ids.config}/publishedRevision`)],
+  ['generateIntegrationConfigWebhookUrl', (h, ids) => h.api.post(`${configsPath()}/${ids.config}:generateWebhookUrl`)],
+  ['rotateIntegrationConfigWebhook', (h, ids) => h.api.post(`${configsPath()}/${ids.config}/webhook:rotate`)],
+  ['refreshIntegrationConfigIdentity', (h, ids) => h.api.post(`${configsPath()}/${ids.config}:refreshIdentity`)],
+  ['applyIntegrationConfigWebhookToProvider', async (h, ids) => {
+    ids.bot = (await h.api.post(configsPath('telegram'), { displayName: 'bot', auth: authWith('bot') })).body.id;
+    const minted = await h.api.post(`${configsPath('telegram')}/${ids.bot}:generateWebhookUrl`);
+    await h.api.post(`${configsPath('telegram')}/${ids.bot}:applyWebhookToProvider`, { webhookUrl: minted.body.webhookUrl });
+  }],
+  ['inspectIntegrationConfigWebhook', (h, ids) => h.api.post(`${configsPath('telegram')}/${ids.bot}:inspectWebhook`, {})],
+  ['verifyIntegrationConfig', async (h) => {
+    await h.api.post('/integrations/slack:verifyConfig', { authMetadataId: 'bot_token', authConfig: authWith('adhoc') });
+    await h.api.post('/integrations/slack:verifyConfig', { authMetadataId: 'nope', authConfig: authWith('adhoc-rejected') });
+  }],
+  ['createIntegration', async (h) => {
+    await h.api.post('/integrations', {
+      id: 'crm',
+      configMetadata: {
+        parametersMetadata: [{ name: 'crm_secret', secret: true, defaultValue: secret('custom-default') }],
+        authMetadata: [{ id: 'key', type: 'API_KEY', authSettings: { parameters: { client_secret: secret('custom-settings') } } }],
+      },
+    });
+    await h.api.post(`${configsPath('crm')}`, { displayName: 'crm', parameters: { crm_secret: secret('custom-parameter') } });
+  }],
+  ['updateIntegration', (h) => h.api.put('/integrations/crm', { configMetadata: { authMetadata: [{ id: 'key', authSettings: { parameters: { client_id: secret('custom-put') } } }] } })],
+  ['deleteIntegration', (h) => h.api.delete('/integrations/crm')],
   ['deleteIntegrationConfig', (h, ids) => h.api.delete(`${configsPath()}/${ids.doomed}`)],
 ];
 
@@ -110,7 +136,7 @@ describe('secrets-never-returned, for every operation of the spec', () => {
 
     // The canary is stored (so the test is not vacuous) …
     const stored = JSON.stringify(h.store.snapshot());
-    for (const slot of ['parameter', 'patched', 'map-parameter', 'map-auth', 'sandbox-parameter', 'sandbox-auth', 'sandbox-map-auth']) {
+    for (const slot of ['parameter', 'patched', 'map-parameter', 'map-auth', 'sandbox-parameter', 'sandbox-auth', 'sandbox-map-auth', 'custom-settings', 'custom-put', 'custom-default', 'custom-parameter']) {
       expect(stored, slot).toContain(secret(slot));
     }
 

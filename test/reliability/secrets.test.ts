@@ -45,11 +45,41 @@ describe('secrets-never-returned, end to end', () => {
       await call('PATCH', path, { auth: { integrationAuthMetadataId: 'nope', parameters: { token: `${MARK}-bad` } } });
       const key = await call('POST', '/__mock/oauth/credential-keys', { tenant: 'acme', integrationId: 'slack' });
       await call('POST', `${api}/slack/configs`, { displayName: 'oauth', oAuthCredentialKey: key.json.key });
-      await call('GET', '/__mock/requests');
-      await call('GET', '/__mock/state');
+      // The published revision, ad-hoc verification, and a custom integration with credentials of its own.
+      await call('GET', `${path}/publishedRevision`);
+      await call('POST', `${api}/slack:verifyConfig`, { authMetadataId: 'bot_token', authConfig: { parameters: { token: `${MARK}-adhoc` } } });
+      await call('POST', `${api}/slack:verifyConfig`, { authMetadataId: 'bot_token', authConfig: { parameters: { token: `${MARK}-adhoc` } }, extra: 1 });
+      const custom = await call('POST', api, {
+        id: 'crm',
+        configMetadata: {
+          parametersMetadata: [{ name: 'crm_secret', secret: true, defaultValue: `${MARK}-default` }],
+          authMetadata: [{ id: 'key', type: 'API_KEY', configTestSupported: true, authSettings: { parameters: { client_secret: `${MARK}-settings` } }, parametersMetadata: [{ name: 'key', required: true }] }],
+        },
+      });
+      expect(custom.status).toBe(200);
+      await call('PUT', `${api}/crm`, { displayName: 'CRM', configMetadata: { authMetadata: [{ id: 'key', authSettings: { parameters: { client_id: `${MARK}-put` } } }] } });
+      await call('GET', `${api}/crm`);
+      await call('GET', api);
+      const crmConfig = await call('POST', `${api}/crm/configs`, {
+        displayName: 'crm',
+        parameters: { crm_secret: `${MARK}-crm-param` },
+        auth: { integrationAuthMetadataId: 'key', parameters: { key: `${MARK}-crm-key` } },
+      });
+      await call('GET', `${api}/crm/configs/${crmConfig.json.id}`);
+      await call('POST', `${api}/crm:verifyConfig`, { authMetadataId: 'key', authConfig: { parameters: { key: `${MARK}-crm-adhoc` } } });
+      // Webhooks: the minted URL is a secret too, shown once and never again.
+      const bot = await call('POST', `${api}/telegram/configs`, { displayName: 'bot', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: `${MARK}-bot` } } });
+      const botPath = `${api}/telegram/configs/${bot.json.id}`;
+      const minted = await call('POST', `${botPath}:generateWebhookUrl`);
+      const webhookUrl = minted.json.webhookUrl as string;
+      await call('POST', `${botPath}:applyWebhookToProvider`, { webhookUrl });
+      await call('POST', `${botPath}:refreshIdentity`);
+      await call('GET', botPath);
+      const reads = [await call('GET', '/__mock/requests'), await call('GET', '/__mock/state')];
+      for (const read of reads) expect(JSON.stringify(read.json)).not.toContain(webhookUrl.split('/').pop());
 
       for (const body of bodies) expect(body).not.toContain(MARK);
-      expect(bodies.length).toBe(15);
+      expect(bodies.length).toBe(30);
       const state = await fetch(`${url}/__mock/state?includeSecrets=true`, { headers: { Authorization: `Bearer ${control}` } });
       expect(await state.text()).toContain(`${MARK}-patched`);
     } finally {

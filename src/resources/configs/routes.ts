@@ -1,11 +1,12 @@
 import type { ServiceDeps } from '../../deps.js';
-import { integrationOr404 } from '../../catalog/catalog.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
 import type { JsonObject } from '../../store/types.js';
+import { tenantIntegrationOr404 } from '../catalog/integrations.js';
 import {
   configOr404,
   createConfig,
   deleteConfig,
+  getPublishedRevision,
   publishConfig,
   revisionOr404,
   rollbackConfig,
@@ -15,11 +16,13 @@ import {
   type ConfigBody,
 } from './service.js';
 import { toConfigView, toRevisionView } from './view.js';
+import { applyWebhookToProvider, generateWebhookUrl, inspectWebhook, refreshIdentity, rotateWebhookKey } from './webhooks.js';
 
 /** Integration configs: the draft, its published revisions, and the calls that resolve them. */
 export function configHandlers(deps: ServiceDeps): Handlers {
   const scopeOf = (call: Call) => ({ tenant: call.tenant, integrationId: call.params.integration!, user: call.user });
-  const integrationOf = (call: Call) => integrationOr404(deps.catalog, call.params.integration!);
+  const webhookScopeOf = (call: Call) => ({ tenant: call.tenant, integrationId: call.params.integration!, baseUrl: call.baseUrl });
+  const integrationOf = (call: Call) => tenantIntegrationOr404(deps, call.tenant, call.params.integration!);
 
   return {
     createIntegrationConfig: async (call) => {
@@ -71,6 +74,9 @@ export function configHandlers(deps: ServiceDeps): Handlers {
       return ok(toRevisionView(revisionOr404(deps, call.tenant, config.id, call.params.revision!), integration));
     },
 
+    getPublishedIntegrationConfigRevision: (call) =>
+      ok(toRevisionView(getPublishedRevision(deps, scopeOf(call), call.params.config!), integrationOf(call))),
+
     testIntegrationConfigTool: (call) => {
       const body = call.body as { toolId: string | null; parameters?: JsonObject | null };
       const { revision, response } = testTool(deps, scopeOf(call), call.params.config!, body.toolId, body.parameters ?? null);
@@ -80,6 +86,23 @@ export function configHandlers(deps: ServiceDeps): Handlers {
         headers: { 'X-Mock-Revision': `${revision.id}; version=${revision.version}` },
       };
     },
+
+    generateIntegrationConfigWebhookUrl: async (call) =>
+      ok(await generateWebhookUrl(deps, webhookScopeOf(call), call.params.config!)),
+
+    rotateIntegrationConfigWebhook: async (call) => ok(await rotateWebhookKey(deps, webhookScopeOf(call), call.params.config!)),
+
+    applyIntegrationConfigWebhookToProvider: async (call) => {
+      const body = (call.body ?? {}) as { webhookUrl?: string | null };
+      return ok(await applyWebhookToProvider(deps, webhookScopeOf(call), call.params.config!, body.webhookUrl));
+    },
+
+    inspectIntegrationConfigWebhook: (call) => {
+      const body = (call.body ?? {}) as { expectedWebhookUrl?: string | null };
+      return ok(inspectWebhook(deps, webhookScopeOf(call), call.params.config!, body.expectedWebhookUrl));
+    },
+
+    refreshIntegrationConfigIdentity: async (call) => ok(await refreshIdentity(deps, webhookScopeOf(call), call.params.config!)),
 
     verifyIntegrationConfigAuth: (call) => {
       const index = call.query.authMapIndex as number | undefined;

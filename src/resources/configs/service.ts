@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../../deps.js';
-import { findAuthMethod, integrationOr404, findTool, secretParameterNames } from '../../catalog/catalog.js';
+import { findAuthMethod, findTool, secretParameterNames } from '../../catalog/catalog.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import { nameUuid } from '../../generate/generator.js';
 import { fieldError, problem } from '../../http/problems.js';
@@ -14,6 +14,7 @@ import type {
   SandboxVariant,
   StoredAuth,
 } from '../../store/types.js';
+import { tenantIntegrationOr404 } from '../catalog/integrations.js';
 import { consentUrl } from '../oauth/keys.js';
 import { fillTemplate } from './tool-response.js';
 import { withoutSecrets } from './view.js';
@@ -40,7 +41,7 @@ export function configOr404(deps: ServiceDeps, tenant: string, integrationId: st
 }
 
 export async function createConfig(deps: ServiceDeps, scope: Scope, body: ConfigBody): Promise<ConfigRecord> {
-  const integration = integrationOr404(deps.catalog, scope.integrationId);
+  const integration = tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   // Everything is checked before anything is written: a failed create stores nothing.
   const auth = body.auth ? checkAuth(integration, body.auth, 'auth') : null;
   const authMap = checkAuthMap(integration, body.authMap ?? [], 'authMap');
@@ -80,7 +81,7 @@ export async function updateConfig(
   id: string,
   body: ConfigBody,
 ): Promise<ConfigRecord> {
-  const integration = integrationOr404(deps.catalog, scope.integrationId);
+  const integration = tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   const current = configOr404(deps, scope.tenant, scope.integrationId, id);
   const auth = body.auth ? checkAuth(integration, body.auth, 'auth') : undefined;
   const authMap = body.authMap ? checkAuthMap(integration, body.authMap, 'authMap') : undefined;
@@ -106,10 +107,13 @@ export async function updateConfig(
 }
 
 export async function deleteConfig(deps: ServiceDeps, scope: Scope, id: string): Promise<void> {
-  integrationOr404(deps.catalog, scope.integrationId);
+  tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
-  // Rule delete-cascades-revisions.
-  await deps.store.mutate(() => deps.store.deleteConfig(config.id));
+  // Rule delete-cascades-revisions; rule webhook-key-dies-with-config: its inbound URL stops matching too.
+  await deps.store.mutate(() => {
+    if (config.webhookKeyId) deps.store.deleteWebhookKey(config.webhookKeyId);
+    deps.store.deleteConfig(config.id);
+  });
 }
 
 /** Rule publish-snapshots-draft. */
@@ -119,7 +123,7 @@ export async function publishConfig(
   id: string,
   note: string | null,
 ): Promise<RevisionRecord> {
-  integrationOr404(deps.catalog, scope.integrationId);
+  tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   return deps.store.mutate(() => {
     // O(1) however often the config was published: the newest revision holds the highest version.
@@ -158,13 +162,23 @@ export async function rollbackConfig(
   id: string,
   revisionId: string,
 ): Promise<RevisionRecord> {
-  integrationOr404(deps.catalog, scope.integrationId);
+  tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   const revision = revisionOr404(deps, scope.tenant, config.id, revisionId);
   return deps.store.mutate(() => {
     deps.store.putConfig({ ...config, publishedRevisionId: revision.id });
     return revision;
   });
+}
+
+/** Rule published-revision-get: the revision tool calls resolve, or 400 when the config was never published. */
+export function getPublishedRevision(deps: ServiceDeps, scope: Scope, id: string): RevisionRecord {
+  tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
+  const config = configOr404(deps, scope.tenant, scope.integrationId, id);
+  if (!config.publishedRevisionId) {
+    throw problem('configNotPublished', `Config '${config.id}' has never been published; call :publish first.`);
+  }
+  return revisionOr404(deps, scope.tenant, config.id, config.publishedRevisionId);
 }
 
 /** Rule revisions-belong-to-config. */
@@ -182,7 +196,7 @@ export function testTool(
   toolId: string | null,
   parameters: JsonObject | null,
 ): { revision: RevisionRecord; response: string } {
-  const integration = integrationOr404(deps.catalog, scope.integrationId);
+  const integration = tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   if (toolId === null) {
     throw problem('validation', 'toolId is required.', { errors: fieldError('toolId', 'must not be null') });
@@ -211,7 +225,7 @@ export function verifyAuth(
   id: string,
   authMapIndex: number | undefined,
 ) {
-  const integration = integrationOr404(deps.catalog, scope.integrationId);
+  const integration = tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
   if (!config.auth && config.authMap.length === 0) {
     throw problem('configHasNoAuth', `Config '${config.id}' has neither auth nor authMap to verify.`);
@@ -237,10 +251,11 @@ export function verifyAuth(
   return { ...overall, authMapResults };
 }
 
-function verifyOne(
+/** Verifies one auth config against the integration's method; the webhook and identity calls reuse it. */
+export function verifyOne(
   integration: IntegrationFixture,
   auth: AuthConfig | StoredAuth | null,
-  context: Scope & { baseUrl: string; configId: string },
+  context: Pick<Scope, 'tenant'> & { baseUrl: string; configId?: string },
 ): VerifyOutcome {
   if (!auth) return { success: false, error: 'The entry has no auth config.', authorizationUrl: null };
   const method = findAuthMethod(integration, auth.integrationAuthMetadataId);
@@ -264,6 +279,42 @@ function verifyOne(
   return missing.length === 0
     ? { success: true, error: null, authorizationUrl: null }
     : { success: false, error: `Missing required credential(s): ${missing.join(', ')}.`, authorizationUrl: null };
+}
+
+export type AdHocVerifyBody = {
+  authMetadataId: string | null;
+  authConfig: Partial<AuthConfig>;
+  configParameters?: JsonObject | null;
+};
+
+/**
+ * `:verifyConfig`: verifies credentials sent in the request, as `:verifyAuth` verifies a config's. Nothing
+ * is stored and the answer never repeats a credential (rules verify-config-ad-hoc, verify-config-supported).
+ */
+export function verifyAdHocConfig(
+  deps: ServiceDeps,
+  scope: { tenant: string; integrationId: string; baseUrl: string },
+  body: AdHocVerifyBody,
+) {
+  const integration = tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
+  const methodId = body.authMetadataId ?? body.authConfig.integrationAuthMetadataId ?? null;
+  if (methodId === null) {
+    throw problem('validation', 'Name the auth method to verify.', { errors: fieldError('authMetadataId', 'is required') });
+  }
+  const method = findAuthMethod(integration, methodId);
+  if (!method) {
+    const offered = integration.authMethods.map((m) => m.id).join(', ') || 'none';
+    throw problem('unknownAuthMethod', `Integration '${integration.id}' has no auth method '${methodId}'; it offers: ${offered}.`, {
+      errors: fieldError('authMetadataId', `must be one of: ${offered}`),
+    });
+  }
+  if (!method.configTestSupported) {
+    throw problem('verificationUnsupported', `Auth method '${method.id}' of integration '${integration.id}' does not support verification.`, {
+      errors: fieldError('authMetadataId', 'the method has configTestSupported = false'),
+    });
+  }
+  const auth: AuthConfig = { integrationAuthMetadataId: method.id, level: body.authConfig.level ?? 'APPLICATION', parameters: body.authConfig.parameters ?? {} };
+  return { ...verifyOne(integration, auth, { tenant: scope.tenant, baseUrl: scope.baseUrl }), authMapResults: [] };
 }
 
 /** Rule sandbox-mode-defaults-to-none: an omitted or UNSPECIFIED mode means "not sent". */

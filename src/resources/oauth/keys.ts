@@ -1,5 +1,6 @@
 import type { ServiceDeps } from '../../deps.js';
-import { findAuthMethod, integrationOr404 } from '../../catalog/catalog.js';
+import { findAuthMethod } from '../../catalog/catalog.js';
+import { tenantIntegrationOr404 } from '../catalog/integrations.js';
 import { fieldError, problem } from '../../http/problems.js';
 import type { AuthMethodFixture, IntegrationFixture } from '../../catalog/types.js';
 import type { OAuthKeyRecord } from '../../store/types.js';
@@ -38,8 +39,8 @@ export type OAuthGrant = { integration: IntegrationFixture; method: AuthMethodFi
  * The integration, OAuth method and scopes a grant would be for: 404 for an unknown integration, 400 for a
  * method that is not OAuth or scopes the method does not offer. No scopes means the method's defaults.
  */
-export function resolveOAuthGrant(deps: Pick<ServiceDeps, 'catalog'>, request: MintRequest): OAuthGrant {
-  const integration = integrationOr404(deps.catalog, request.integrationId);
+export function resolveOAuthGrant(deps: Pick<ServiceDeps, 'catalog' | 'store'>, request: MintRequest): OAuthGrant {
+  const integration = tenantIntegrationOr404(deps, request.tenant, request.integrationId);
   const oauthMethods = integration.authMethods.filter((m) => m.type === 'OAUTH2');
   const method = request.authMethodId ? findAuthMethod(integration, request.authMethodId) : oauthMethods[0];
   if (!method || method.type !== 'OAUTH2') {

@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../../deps.js';
-import { findIntegration } from '../../catalog/catalog.js';
+import { findTenantIntegration } from '../catalog/integrations.js';
 import type { IntegrationFixture } from '../../catalog/types.js';
 import type { BindingRecord, ParticipantChannel, ParticipantRecord } from '../../store/types.js';
 
@@ -31,7 +31,7 @@ export type ChannelActivation = {
 /** The integration behind a channel, or undefined when its config no longer exists in the tenant. */
 function integrationOf(deps: ServiceDeps, tenant: string, channel: ParticipantChannel): IntegrationFixture | undefined {
   const config = channel.integrationConfigId === null ? undefined : deps.store.findTenantConfig(tenant, channel.integrationConfigId);
-  return config ? findIntegration(deps.catalog, config.integrationId) : undefined;
+  return config ? findTenantIntegration(deps, tenant, config.integrationId) : undefined;
 }
 
 const compiled = new Map<string, RegExp>();
