@@ -219,6 +219,9 @@ describe('the record schema', () => {
     })).body;
     expect(participant.id).toEqual(expect.any(String));
     await h.mintKey('acme', 'github');
+    const telegram = (await h.api.post(configsPath('telegram'), { displayName: 'bot' })).body;
+    expect((await h.api.post(`${configsPath('telegram')}/${telegram.id}:generateWebhookUrl`)).status).toBe(200);
+    expect((await h.api.post('/integrations', { id: 'acme_crm', displayName: 'CRM' })).status).toBe(200);
     const counts = store.counts();
     expect(Object.values(counts).every((count) => count > 0)).toBe(true);
 
