@@ -54,6 +54,14 @@ export class RouteTable {
     return allow.size === 0 ? { kind: 'none' } : { kind: 'wrong-method', allow: [...allow].sort() };
   }
 
+  /** The path template a request goes to, whether or not it has `method`; undefined when none matches. */
+  templateOf(method: string, path: string): string | undefined {
+    const match = this.match(method, path);
+    if (match.kind === 'found') return match.operation.template;
+    if (match.kind === 'none') return undefined;
+    return this.routes.find((route) => route.pattern.test(path))?.template;
+  }
+
   /** Every operation id in the spec. */
   operationIds(): string[] {
     return this.routes.flatMap((r) => [...r.operations.values()]);
