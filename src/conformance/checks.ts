@@ -1,3 +1,4 @@
+import { CONFIG_OPS_CHECKS } from './config-ops-checks.js';
 import { CheckSkipped, type CheckContext, type Exchange, type Integration } from './context.js';
 
 /**
@@ -637,4 +638,4 @@ const RULE_CHECKS: readonly Check[] = [
 ];
 
 /** Every check, one per rule. */
-export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS];
+export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS, ...CONFIG_OPS_CHECKS];
