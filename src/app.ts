@@ -5,6 +5,7 @@ import { DEFAULTS } from './config.js';
 import { ControlState } from './control/control.js';
 import { injectFaults } from './control/faults.js';
 import { guardControlPlane } from './control/access.js';
+import { rootLinks } from './control/inspector.js';
 import { contextOf, logRequests, type RequestContext } from './control/request-log.js';
 import { controlRouter, type ValidationMode } from './control/routes.js';
 import type { ServiceDeps } from './deps.js';
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps): Express {
       consentMessageOrigins: options.corsOrigins.length === 0 || options.corsOrigins.includes(ANY_ORIGIN) ? [ANY_ORIGIN] : options.corsOrigins,
     }),
   );
+  app.get('/', rootLinks(app.locals.operationCount as number));
   app.use((req, res) => sendProblem(res, routeProblem({ kind: 'none' }, req.method, req.path)));
   app.use(errorHandler(options.logger));
   return app;

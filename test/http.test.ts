@@ -43,7 +43,7 @@ describe('the error model', () => {
   it('answers an unknown route with 404 and a wrong method with 405 and Allow', async () => {
     const { app } = await makeHarness();
     expectProblem(await request(app).get('/v1/tenants/acme/widgets').set(AUTH), 404, 'ROUTE_NOT_FOUND');
-    expectProblem(await request(app).get('/').set(AUTH), 404, 'ROUTE_NOT_FOUND');
+    expectProblem(await request(app).get('/nowhere').set(AUTH), 404, 'ROUTE_NOT_FOUND');
     expectProblem(await request(app).post(`${CONFIGS}/00000000-0000-4000-8000-000000000000:bogus`).set(AUTH), 404, 'ROUTE_NOT_FOUND');
     const res = await request(app).put(CONFIGS).set(AUTH);
     expectProblem(res, 405, 'METHOD_NOT_ALLOWED');

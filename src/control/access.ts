@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { sendProblem } from '../http/errors.js';
 import { isLoopbackName, ownOrigins } from '../http/host-check.js';
 import { problem } from '../http/problems.js';
+import { INSPECTOR_ASSETS } from './inspector.js';
 
 /** Who may call `/__mock`. */
 export type ControlAccess = {
@@ -67,7 +68,8 @@ const ALLOWED_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
  *   is a 403, except for a listed origin and the consent page itself (`GET /oauth/authorize`), which any
  *   page may open as a popup.
  * - `control-token`: with a token configured, every call but the consent page (which a popup cannot send
- *   it to; its form carries a CSRF token instead) needs `Authorization: Bearer <token>` (401 otherwise).
+ *   it to; its form carries a CSRF token instead) and the inspector's static page, script and style needs
+ *   `Authorization: Bearer <token>` (401 otherwise).
  * - `state-secrets-need-token`: `GET /state?includeSecrets=true` is a 403 unless a token is configured.
  */
 export function guardControlPlane(access: ControlAccess): RequestHandler {
@@ -98,7 +100,8 @@ export function guardControlPlane(access: ControlAccess): RequestHandler {
       sendProblem(res, problem('crossOriginControl', foreignDetail(origin)));
       return;
     }
-    if (isConsent) {
+    // The inspector's page, script and style hold no data (see inspector.ts): an address bar cannot send a token.
+    if (isConsent || (req.method === 'GET' && INSPECTOR_ASSETS.has(req.path))) {
       next();
       return;
     }

@@ -10,6 +10,7 @@ import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
 import { loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
 import { addConsentRoutes } from './consent-routes.js';
+import { addInspectorRoutes } from './inspector.js';
 import type { ControlState } from './control.js';
 import type { FaultRuleInput } from './faults.js';
 import { redactState } from './secrets.js';
@@ -125,6 +126,7 @@ export function controlRouter(deps: ControlDeps): Router {
   });
 
   addConsentRoutes(router, services, deps.consentMessageOrigins);
+  addInspectorRoutes(router, services);
 
   router.get('/openapi.json', (_req, res) => {
     res.json(loadSpec());

@@ -46,7 +46,7 @@ export const CONTROL_RULES: readonly Rule[] = [
     id: 'control-token',
     resource: 'control',
     summary:
-      'With --control-token (startMock({ controlToken }), mockClient(url, { token })), every /__mock call but the consent page needs Authorization: Bearer TOKEN, else a 401 problem with WWW-Authenticate.',
+      'With --control-token (startMock({ controlToken }), mockClient(url, { token })), every /__mock call but the consent page and the inspector\'s static page, script and style needs Authorization: Bearer TOKEN, else a 401 problem with WWW-Authenticate.',
     source: 'mock',
     reason:
       'A token is what keeps the control plane to its owner where the network reaches further than the developer. The consent page is opened as a popup, which cannot send a header: its CSRF token guards it instead.',
@@ -146,5 +146,15 @@ export const CONTROL_RULES: readonly Rule[] = [
     source: 'mock',
     reason: 'The control plane is the mock\'s own and has no tenant: a Fruxon JWT says nothing about who may reset the mock.',
     operations: ['*', ...CONTROL_OPERATIONS],
+  },
+  {
+    id: 'inspector-same-origin',
+    resource: 'control',
+    summary:
+      'The inspector at /__mock is a static page, script and style served without the token (they hold no data) under a CSP of its own origin only, no framing and no inline script; its data comes from /__mock endpoints with the token, which the page asks for once and keeps in the tab.',
+    source: 'mock',
+    reason:
+      'A browser\'s address bar cannot send a bearer token, so the page itself must load without one; keeping every record out of it means the token still guards all data, and the foreign-origin check still refuses a page of another site.',
+    operations: ['getInspector', 'getInspectorScript', 'getInspectorStyle', 'getOverview'],
   },
 ];
