@@ -173,3 +173,13 @@ describe(':dryRunSend', () => {
     expect(res.body).toEqual({ outcome: 'FAILED', providerMessageId: null, errorCode: 'chat_not_found', errorMessage: 'Bad Request: chat not found' });
   });
 });
+
+describe('dispatch-outcome-values', () => {
+  it('dispatch-outcome-values: the spec lists UNSPECIFIED, SENT, NO_CHANNEL, DISABLED and FAILED, and a script outside them is refused', async () => {
+    const { loadSpec } = await import('../src/spec.js');
+    const schemas = (loadSpec() as unknown as { components: { schemas: Record<string, { enum?: string[] }> } }).components.schemas;
+    expect(schemas.DispatchOutcome!.enum).toEqual(['UNSPECIFIED', 'SENT', 'NO_CHANNEL', 'DISABLED', 'FAILED']);
+    const h = await makeHarness();
+    expectProblem(await h.mock.post('/provider-answers', { tenant: 'acme', address: '1', outcome: 'BOUNCED' }), 400);
+  });
+});

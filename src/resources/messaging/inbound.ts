@@ -76,7 +76,7 @@ export async function receiveInbound(deps: ServiceDeps, message: InboundMessage)
 export type Sender = { address: string; displayName: string | null; conversationName: string | null; text: string | null };
 
 /**
- * Rule inbound-webhook-payloads: a Telegram update (`message`, `edited_message` or `channel_post`; the
+ * Rule inbound-webhook-url: a Telegram update (`message`, `edited_message` or `channel_post`; the
  * address is the chat id) or a Slack `event_callback` whose event is a message (the address is the user id).
  */
 export function senderOf(provider: string, payload: unknown): Sender | undefined {
