@@ -282,3 +282,45 @@ describe(':reject', () => {
     expectProblem(await reject(h, again.id, { note: 'x'.repeat(4001) }), 400);
   });
 });
+
+describe('the programmatic API', () => {
+  it('inbound-webhook-url: the walkthrough over HTTP: mint the URL, post an update, approve CREATE_NEW, :send, and script a failure', async () => {
+    const { startMock, mockClient } = await import('../src/index.js');
+    const mock = await startMock({ seed: 3 });
+    try {
+      const api = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${mock.url}/v1/tenants/acme${path}`, {
+          method,
+          headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, unknown> & { id: string } };
+      };
+      const config = (await api('POST', '/integrations/telegram/configs', { displayName: 'bot', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: '1:x' } } })).body.id;
+      expect((await api('POST', `/integrations/telegram/configs/${config}:publish`, {})).status).toBe(200);
+      const url = (await api('POST', `/integrations/telegram/configs/${config}:generateWebhookUrl`)).body.webhookUrl as string;
+      expect(url.startsWith(mock.url)).toBe(true);
+      const update = { message: { from: { id: 7, first_name: 'Grace' }, chat: { id: 555000111, type: 'private' }, text: 'hi' } };
+      const posted = await fetch(`${url}?agentId=support_bot`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(update) });
+      expect(posted.status).toBe(200);
+      const [row] = (await api('GET', '/participantAccessRequests?Status=PENDING')).body as unknown as { id: string }[];
+      const approved = await api('POST', `/participantAccessRequests/${row!.id}:approve`, { mode: 'CREATE_NEW' });
+      const participant = approved.body.approvedParticipantId as string;
+      expect((await api('POST', `/participants/${participant}:send`, { message: 'welcome' })).body).toEqual({ outcome: 'SENT' });
+      await mock.scriptProviderAnswer({ tenant: 'acme', address: '555000111' });
+      expect((await api('POST', `/participants/${participant}:send`, { message: 'welcome' })).body).toEqual({ outcome: 'FAILED' });
+      await mock.clearProviderAnswers({ tenant: 'acme' });
+      expect((await api('POST', `/participants/${participant}:send`, { message: 'welcome' })).body).toEqual({ outcome: 'SENT' });
+
+      const out = await mock.simulateInboundMessage({ tenant: 'acme', integrationConfigId: config, address: '555000111', agentId: 'triage_agent' });
+      expect(out.accessRequests[0]).toMatchObject({ agentId: 'triage_agent', matchedParticipantId: participant });
+      const client = mockClient(mock.url, { token: mock.controlToken });
+      const again = await client.simulateInboundMessage({ tenant: 'acme', integrationConfigId: config, address: '555000111', agentId: 'triage_agent' });
+      expect(again.accessRequests[0]!.id).toBe(out.accessRequests[0]!.id);
+      expect(await client.scriptProviderAnswer({ tenant: 'acme', address: '1', outcome: 'NO_CHANNEL' })).toMatchObject({ outcome: 'NO_CHANNEL' });
+      await client.clearProviderAnswers();
+    } finally {
+      await mock.close();
+    }
+  });
+});
