@@ -1,4 +1,5 @@
 import { CheckSkipped, type CheckContext, type Exchange, type Integration } from './context.js';
+import { MESSAGING_CHECKS } from './messaging-checks.js';
 
 /**
  * One check per ledger rule: it sends real requests and fails when the server does not do what the rule says.
@@ -26,7 +27,7 @@ async function publish(t: CheckContext, integrationId: string, configId: string,
 }
 
 /** An agent of the tenant: from `GET /agents` where the server has it, else the run's `--agent`. */
-async function anAgent(t: CheckContext): Promise<string> {
+export async function anAgent(t: CheckContext): Promise<string> {
   if (t.agentId) return t.agentId;
   const list = await t.call('GET', '/agents');
   const items = Array.isArray(list.body) ? list.body : (list.body as { items?: unknown[] } | undefined)?.items;
@@ -637,4 +638,4 @@ const RULE_CHECKS: readonly Check[] = [
 ];
 
 /** Every check, one per rule. */
-export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS];
+export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS, ...MESSAGING_CHECKS];
