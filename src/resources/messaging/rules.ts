@@ -245,7 +245,7 @@ export const MESSAGING_RULES: readonly Rule[] = [
   {
     id: 'access-request-list-filters',
     resource: 'messaging',
-    summary: 'GET /participantAccessRequests returns every match, unpaged, oldest first; AgentId, Status (UNSPECIFIED: all) and ParticipantId (matchedParticipantId or approvedParticipantId) AND together, their names in any case.',
+    summary: 'GET /participantAccessRequests returns every match, unpaged, oldest first; AgentId, Status (UNSPECIFIED: all) and ParticipantId (matchedParticipantId or approvedParticipantId) AND together, their names in any case; a filter value nothing has matches nothing (an empty list, not a 404).',
     source: 'docs',
     quote: 'Narrow to requests touching a specific participant — matches either matchedParticipantId (pending) or approvedParticipantId (committed).',
     page: LIST_PAGE,
