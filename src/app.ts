@@ -26,6 +26,8 @@ import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
 import { oauthHandlers } from './resources/oauth/routes.js';
 import { participantHandlers } from './resources/participants/routes.js';
+import { messagingHandlers } from './resources/messaging/routes.js';
+import { webhookRouter } from './resources/messaging/webhook-routes.js';
 import { loadSpec } from './spec.js';
 import type { Store } from './store/store.js';
 
@@ -92,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
     ...configHandlers(services),
     ...oauthHandlers(services),
     ...participantHandlers(services),
+    ...messagingHandlers(services),
   };
 
   const api = express.Router();
@@ -114,6 +117,8 @@ export function createApp(deps: AppDeps): Express {
   // For `/__mock` and the CLI's start-up banner.
   app.locals.operationCount = control.routes.operationIds().length;
   app.use(checkHost(options));
+  // Inbound provider webhooks carry their key in the path, not the API's bearer token.
+  app.use('/v1/webhooks', webhookRouter(services, options.bodyLimit));
   app.use('/v1', allowCors(options.corsOrigins));
   app.use('/v1', api);
   app.use('/__mock', guardControlPlane({ token: options.controlToken, corsOrigins: options.controlCorsOrigins }));

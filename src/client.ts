@@ -1,6 +1,8 @@
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
 import type { LoggedRequest, RequestFilter } from './control/request-log.js';
 import type { StoreData } from './store/types.js';
+import type { InboundMessage } from './resources/messaging/inbound.js';
+import type { ProviderAnswerInput } from './resources/messaging/provider.js';
 
 /** The control plane of a mock running elsewhere (another process, or a vitest globalSetup), over HTTP. */
 export type MockClient = {
@@ -17,6 +19,12 @@ export type MockClient = {
    */
   state: (options?: { includeSecrets?: boolean }) => Promise<StoreData>;
   setState: (state: StoreData) => Promise<void>;
+  /** `POST /__mock/provider-answers`: what the simulated provider answers sends to an address. */
+  scriptProviderAnswer: (answer: ProviderAnswerInput) => Promise<Record<string, unknown>>;
+  /** `DELETE /__mock/provider-answers`. */
+  clearProviderAnswers: (options?: { tenant?: string }) => Promise<void>;
+  /** `POST /__mock/inbound-messages`: a message from a sender reaching a config for an agent. */
+  simulateInboundMessage: (message: InboundMessage) => Promise<{ delivered: { agentId: string; participantId: string }[]; accessRequests: Record<string, unknown>[] }>;
 };
 
 /** Thrown when the control plane answers with an error; `problem` is its problem+json body. */
@@ -64,5 +72,8 @@ export function mockClient(url: string, options: MockClientOptions = {}): MockCl
     mintCredentialKey: async (request) => (await call<{ key: string }>('POST', '/oauth/credential-keys', request)).key,
     state: (options = {}) => call('GET', `/state${options.includeSecrets ? '?includeSecrets=true' : ''}`),
     setState: (state) => call('PUT', '/state', state),
+    scriptProviderAnswer: (answer) => call('POST', '/provider-answers', answer),
+    clearProviderAnswers: (options = {}) => call('DELETE', `/provider-answers${search({ tenant: options.tenant })}`),
+    simulateInboundMessage: (message) => call('POST', '/inbound-messages', message),
   };
 }

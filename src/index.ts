@@ -13,6 +13,9 @@ import type { ServerOptions } from './config.js';
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
 import type { LoggedRequest, RequestFilter } from './control/request-log.js';
 import { mintOAuthCredentialKey } from './resources/oauth/keys.js';
+import { receiveInbound, inboundFromControl, type InboundMessage } from './resources/messaging/inbound.js';
+import { scriptProviderAnswer, clearProviderAnswers, type ProviderAnswerInput } from './resources/messaging/provider.js';
+import { toAccessRequestView } from './resources/messaging/view.js';
 import { startServer } from './server.js';
 import type { StoreData } from './store/types.js';
 
@@ -22,6 +25,17 @@ export type { FaultRule, FaultRuleInput, FaultTimes } from './control/faults.js'
 export type { FaultApplied, LoggedRequest, RequestFilter } from './control/request-log.js';
 export type { ValidationMode } from './control/routes.js';
 export type { StoreData } from './store/types.js';
+export type { InboundMessage } from './resources/messaging/inbound.js';
+export type { DispatchOutcome, ProviderAnswerInput } from './resources/messaging/provider.js';
+
+/** What the simulated provider answers sends to one address (see `POST /__mock/provider-answers`). */
+export type ProviderAnswer = Required<Omit<ProviderAnswerInput, 'outcome'>> & { outcome: string; createdAt: number };
+
+/** Where a simulated inbound message went (see `POST /__mock/inbound-messages`). */
+export type InboundOutcome = {
+  delivered: { agentId: string; participantId: string }[];
+  accessRequests: Record<string, unknown>[];
+};
 
 /** Options of `startMock`: those of the CLI, with a free port and an in-memory store by default. */
 export type MockOptions = Partial<ServerOptions>;
@@ -47,6 +61,12 @@ export type MockServer = {
   clearFaults: () => void;
   /** Mints a single-use `oAuthCredentialKey`, as an approved consent does. */
   mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
+  /** Makes the simulated provider answer sends to an address with `outcome` (default FAILED) until cleared or reset. */
+  scriptProviderAnswer: (answer: ProviderAnswerInput) => Promise<ProviderAnswer>;
+  /** Removes the scripted provider answers (one tenant's with `tenant`). */
+  clearProviderAnswers: (options?: { tenant?: string }) => Promise<void>;
+  /** A message from `address` reaching a config for an agent: delivered, or it opens an access request. */
+  simulateInboundMessage: (message: InboundMessage) => Promise<InboundOutcome>;
   /** A snapshot of the store, in-process and so with credential values as stored (`GET /__mock/state?includeSecrets=true`). */
   state: () => StoreData;
   /** Replaces the store (`PUT /__mock/state`); throws when the snapshot is not valid, changing nothing. */
@@ -70,6 +90,17 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     faults: () => control.faults.list(),
     clearFaults: () => control.faults.clear(),
     mintCredentialKey: async (request) => (await mintOAuthCredentialKey(server.services, request)).key,
+    scriptProviderAnswer: async (answer) => {
+      const { id: _id, ...view } = await scriptProviderAnswer(server.services, answer);
+      return view;
+    },
+    clearProviderAnswers: async (opts = {}) => {
+      await clearProviderAnswers(server.services, opts.tenant);
+    },
+    simulateInboundMessage: async (message) => {
+      const outcome = await receiveInbound(server.services, inboundFromControl(message));
+      return { delivered: outcome.delivered, accessRequests: outcome.accessRequests.map(toAccessRequestView) };
+    },
     state: () => store.snapshot(),
     setState: (state) => store.replaceAll(state, { idOf: (sequence) => server.services.generator.uuid(sequence) }),
     close: () => server.close(),

@@ -222,6 +222,9 @@ describe('the record schema', () => {
     const telegram = (await h.api.post(configsPath('telegram'), { displayName: 'bot' })).body;
     expect((await h.api.post(`${configsPath('telegram')}/${telegram.id}:generateWebhookUrl`)).status).toBe(200);
     expect((await h.api.post('/integrations', { id: 'acme_crm', displayName: 'CRM' })).status).toBe(200);
+    const inbound = { tenant: 'acme', integrationConfigId: telegram.id, address: '555000111', agentId: 'support_bot' };
+    expect((await h.mock.post('/inbound-messages', inbound)).status).toBe(200);
+    expect((await h.mock.post('/provider-answers', { tenant: 'acme', address: '555000111' })).status).toBe(201);
     const counts = store.counts();
     expect(Object.values(counts).every((count) => count > 0)).toBe(true);
 

@@ -1,5 +1,6 @@
 import { CONFIG_OPS_CHECKS } from './config-ops-checks.js';
 import { CheckSkipped, type CheckContext, type Exchange, type Integration } from './context.js';
+import { MESSAGING_CHECKS } from './messaging-checks.js';
 
 /**
  * One check per ledger rule: it sends real requests and fails when the server does not do what the rule says.
@@ -27,7 +28,7 @@ async function publish(t: CheckContext, integrationId: string, configId: string,
 }
 
 /** An agent of the tenant: from `GET /agents` where the server has it, else the run's `--agent`. */
-async function anAgent(t: CheckContext): Promise<string> {
+export async function anAgent(t: CheckContext): Promise<string> {
   if (t.agentId) return t.agentId;
   const list = await t.call('GET', '/agents');
   const items = Array.isArray(list.body) ? list.body : (list.body as { items?: unknown[] } | undefined)?.items;
@@ -638,4 +639,4 @@ const RULE_CHECKS: readonly Check[] = [
 ];
 
 /** Every check, one per rule. */
-export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS, ...CONFIG_OPS_CHECKS];
+export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS, ...CONFIG_OPS_CHECKS, ...MESSAGING_CHECKS];

@@ -80,6 +80,44 @@ export class CheckContext {
     return body.key;
   }
 
+  /**
+   * A call to a fruxon-mock's control plane (`/__mock` + `path`), for what the real API only does when a
+   * provider calls it (an inbound message) or cannot be made to do on purpose (a provider failure).
+   * Elsewhere the check is skipped.
+   */
+  async control(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const url = `${this.target.baseUrl.replace(/\/$/, '')}/__mock${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(this.target.controlToken ? { Authorization: `Bearer ${this.target.controlToken}` } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw new CheckSkipped(`${path} needs a fruxon-mock control plane`);
+    }
+    const text = await response.text();
+    // A server without the control plane has no such route; the checks never ask it for a missing record.
+    if (response.status === 404) throw new CheckSkipped(`${path} needs a fruxon-mock control plane`);
+    let parsed: unknown = text;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new CheckSkipped(`${path} needs a fruxon-mock control plane`);
+    }
+    if (response.status === 401 || response.status === 403) throw new CheckSkipped(`${path} needs the mock's control token`);
+    return { status: response.status, body: parsed };
+  }
+
+  /** Schedules the delete of a record the run made some other way than `create` (e.g. an approve). */
+  deleteLater(path: string): void {
+    this.cleanup.add(this.target.tenant, path);
+  }
+
   /** A display name for a record of this run. */
   name(what: string): string {
     return `${RECORD_PREFIX}-${this.runId} ${what}`;

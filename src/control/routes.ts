@@ -7,6 +7,7 @@ import { routeProblem } from '../http/routes.js';
 import { validateAgainst } from '../http/validation.js';
 import { RULES } from '../rules.js';
 import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
+import { addMessagingControlRoutes } from '../resources/messaging/control-routes.js';
 import { loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
 import { addConsentRoutes } from './consent-routes.js';
@@ -127,6 +128,7 @@ export function controlRouter(deps: ControlDeps): Router {
 
   addConsentRoutes(router, services, deps.consentMessageOrigins);
   addInspectorRoutes(router, services);
+  addMessagingControlRoutes(router, services);
 
   router.get('/openapi.json', (_req, res) => {
     res.json(loadSpec());

@@ -56,6 +56,13 @@ export const PROBLEMS = {
   webhookKeyBound: { status: 400, code: 'WEBHOOK_KEY_ALREADY_BOUND', title: 'The config already has a webhook key.' },
   webhookKeyMissing: { status: 400, code: 'WEBHOOK_KEY_NOT_BOUND', title: 'The config has no webhook key yet.' },
   providerUnsupported: { status: 400, code: 'PROVIDER_OPERATION_NOT_SUPPORTED', title: 'The provider offers no API for this.' },
+  // Participant messaging and access requests (src/resources/messaging).
+  invalidAddress: { status: 400, code: 'INVALID_ADDRESS', title: 'The address does not fit the integration\'s address format.' },
+  channelNotOnParticipant: { status: 400, code: 'CHANNEL_NOT_ON_PARTICIPANT', title: 'The participant has no such channel.' },
+  noAvatarSource: { status: 400, code: 'NO_AVATAR_SOURCE', title: 'The provider has no avatar source.' },
+  providerNotConnected: { status: 400, code: 'PROVIDER_NOT_CONNECTED', title: 'The provider credentials are not connected.' },
+  noAvatarImage: { status: 400, code: 'NO_AVATAR_IMAGE', title: 'The provider has no image for the address.' },
+  accessRequestNotPending: { status: 400, code: 'ACCESS_REQUEST_NOT_PENDING', title: 'The access request is not pending.' },
   // The mock's own access rules (src/control/rules.ts).
   controlTokenMissing: { status: 401, code: 'CONTROL_TOKEN_REQUIRED', title: 'The control plane needs its token.' },
   crossOriginControl: { status: 403, code: 'CROSS_ORIGIN_CONTROL', title: 'The control plane does not answer other origins.' },

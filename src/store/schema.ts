@@ -102,6 +102,19 @@ export const RECORD_SCHEMAS = {
     key: 'id',
     check: object({ id: str, tenant: str, integrationId: str, configId: str, prefix: str, createdAt: num }),
   },
+  accessRequests: {
+    key: 'id',
+    check: object({
+      id: str, tenant: str, integrationConfigId: str, provider: str, address: str, agentId: str, matchedParticipantId: nullable(str),
+      displayName: nullable(str), conversationName: nullable(str), status: oneOf('PENDING', 'APPROVED', 'REJECTED'),
+      processedBy: nullable(str), processedAt: nullable(num), processingNote: nullable(str), approvedParticipantId: nullable(str),
+      createdAt: num, modifiedAt: num,
+    }),
+  },
+  providerAnswers: {
+    key: 'id',
+    check: object({ id: str, tenant: str, address: str, outcome: str, errorCode: nullable(str), errorMessage: nullable(str), createdAt: num }),
+  },
 } as const satisfies Record<string, { key: string; check: Check }>;
 
 export type CollectionName = keyof typeof RECORD_SCHEMAS;

@@ -4,11 +4,13 @@ import { ABSENT, Index } from './indexes.js';
 import { COLLECTIONS, describeStaleSequence, type CollectionName } from './schema.js';
 import {
   emptyData,
+  type AccessRequestRecord,
   type BindingRecord,
   type ConfigRecord,
   type CustomIntegrationRecord,
   type OAuthKeyRecord,
   type ParticipantRecord,
+  type ProviderAnswerRecord,
   type RevisionRecord,
   type StoreData,
   type WebhookKeyRecord,
@@ -53,6 +55,7 @@ function createIndexes(): Index[] {
     new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.participantId}`),
     new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.agentId}`, 'bindingsByAgent'),
     new Index('integrations', (i: CustomIntegrationRecord) => i.tenant),
+    new Index('accessRequests', (r: AccessRequestRecord) => r.tenant),
   ];
 }
 
@@ -322,6 +325,41 @@ export class Store {
     this.write('webhookKeys', id, ABSENT);
   }
 
+  // Participant access requests
+
+  findAccessRequest(tenant: string, id: string): AccessRequestRecord | undefined {
+    const request = this.find<AccessRequestRecord>('accessRequests', guidKey(id));
+    return request && request.tenant === tenant ? request : undefined;
+  }
+
+  /** The tenant's access requests in creation order. */
+  listAccessRequests(tenant: string): AccessRequestRecord[] {
+    return this.listGroup<AccessRequestRecord>('accessRequests', tenant);
+  }
+
+  putAccessRequest(request: AccessRequestRecord): void {
+    this.write('accessRequests', request.id, request);
+  }
+
+  // Scripted provider answers (the control plane's)
+
+  findProviderAnswer(tenant: string, address: string): ProviderAnswerRecord | undefined {
+    return this.find<ProviderAnswerRecord>('providerAnswers', providerAnswerKey(tenant, address));
+  }
+
+  listProviderAnswers(tenant?: string): ProviderAnswerRecord[] {
+    const all = [...this.tables.providerAnswers.values()] as ProviderAnswerRecord[];
+    return tenant === undefined ? all : all.filter((a) => a.tenant === tenant);
+  }
+
+  putProviderAnswer(answer: ProviderAnswerRecord): void {
+    this.write('providerAnswers', answer.id, answer);
+  }
+
+  deleteProviderAnswer(id: string): void {
+    this.write('providerAnswers', id, ABSENT);
+  }
+
   // Whole-state operations
 
   /** Empties every collection and restarts the sequence: the state of a freshly started mock. */
@@ -552,6 +590,11 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** The key of a scripted provider answer: one per address of a tenant. */
+export function providerAnswerKey(tenant: string, address: string): string {
+  return `${tenant}\u0000${address}`;
 }
 
 /**

@@ -145,7 +145,12 @@ export type ParticipantRecord = {
   disabledAt: number | null;
   createdAt: number;
   modifiedAt: number;
+  /** Where `avatarFileId` came from when `avatar:syncFromChannel` set it; absent or null: the operator set it (or none). */
+  avatarSync?: AvatarSync | null;
 };
+
+/** The channel an avatar was pulled from by `avatar:syncFromChannel`, and when. */
+export type AvatarSync = { integrationConfigId: string; address: string; provider: string; syncedAt: number };
 
 export type MaxUrgency = 'LOW' | 'NORMAL' | 'HIGH' | 'EMERGENCY';
 
@@ -164,6 +169,41 @@ export type BindingRecord = {
   modifiedAt: number;
 };
 
+export type AccessRequestStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+
+/** A message from a sender no participant of the agent covers, waiting for an operator (`/participantAccessRequests`). */
+export type AccessRequestRecord = {
+  id: string;
+  tenant: string;
+  integrationConfigId: string;
+  provider: string;
+  address: string;
+  agentId: string;
+  /** A participant that already has this channel but is not bound to the agent (what `BIND_ONLY` binds). */
+  matchedParticipantId: string | null;
+  displayName: string | null;
+  conversationName: string | null;
+  status: AccessRequestStatus;
+  processedBy: string | null;
+  processedAt: number | null;
+  processingNote: string | null;
+  approvedParticipantId: string | null;
+  createdAt: number;
+  modifiedAt: number;
+};
+
+/** What the simulated provider answers a send to one address (set through `/__mock/provider-answers`). */
+export type ProviderAnswerRecord = {
+  /** `{tenant}\u0000{address}`. */
+  id: string;
+  tenant: string;
+  address: string;
+  outcome: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: number;
+};
+
 export type StoreData = {
   meta: { schemaVersion: 1; sequence: number };
   configs: Record<string, ConfigRecord>;
@@ -173,6 +213,8 @@ export type StoreData = {
   bindings: Record<string, BindingRecord>;
   integrations: Record<string, CustomIntegrationRecord>;
   webhookKeys: Record<string, WebhookKeyRecord>;
+  accessRequests: Record<string, AccessRequestRecord>;
+  providerAnswers: Record<string, ProviderAnswerRecord>;
 };
 
 export function emptyData(): StoreData {
@@ -185,5 +227,7 @@ export function emptyData(): StoreData {
     bindings: {},
     integrations: {},
     webhookKeys: {},
+    accessRequests: {},
+    providerAnswers: {},
   };
 }

@@ -94,6 +94,34 @@ const STEPS: [string, Step][] = [
     await h.api.post(`${configsPath('telegram')}/${ids.bot}:applyWebhookToProvider`, { webhookUrl: minted.body.webhookUrl });
   }],
   ['inspectIntegrationConfigWebhook', (h, ids) => h.api.post(`${configsPath('telegram')}/${ids.bot}:inspectWebhook`, {})],
+  ['dryRunSendParticipantMessage', async (h, ids) => {
+    await h.api.post(`${configsPath('telegram')}/${ids.bot}:publish`, {});
+    await h.api.post('/participants:dryRunSend', { integrationConfigId: ids.bot, address: '123456789', message: 'hi' });
+    await h.api.post('/participants:dryRunSend', { integrationConfigId: ids.bot, address: '@nope', message: 'hi' });
+  }],
+  ['sendParticipantMessage', async (h, ids) => {
+    const channels = [{ integrationConfigId: ids.bot, address: '123456789' }, { integrationConfigId: ids.config, address: 'U0123456789' }];
+    ids.reachable = (await h.api.post('/participants', { displayName: 'Reachable', channels })).body.id;
+    await h.api.post(`/participants/${ids.reachable}:send`, { message: 'hi' });
+    await h.api.post(`/participants/${ids.reachable}:send`, { message: 'hi', providerOverride: 'slack' });
+  }],
+  ['syncParticipantAvatarFromChannel', async (h, ids) => {
+    await h.api.post(`/participants/${ids.reachable}/avatar:syncFromChannel`, { integrationConfigId: ids.config, address: 'U0123456789' });
+    await h.api.post(`/participants/${ids.reachable}/avatar:syncFromChannel`, { integrationConfigId: ids.bot, address: '123456789' });
+  }],
+  ['listParticipantAccessRequests', async (h, ids) => {
+    for (const [name, address] of [['first', '555000111'], ['second', '555000222']] as const) {
+      const opened = await h.mock.post('/inbound-messages', { tenant: 'acme', integrationConfigId: ids.bot, address, agentId: 'support_bot' });
+      ids[name] = opened.body.accessRequests[0].id;
+    }
+    await h.api.get('/participantAccessRequests?Status=PENDING');
+  }],
+  ['getParticipantAccessRequest', (h, ids) => h.api.get(`/participantAccessRequests/${ids.first}`)],
+  ['approveParticipantAccessRequest', async (h, ids) => {
+    await h.api.post(`/participantAccessRequests/${ids.first}:approve`, { mode: 'CREATE_NEW' });
+    await h.api.post(`/participantAccessRequests/${ids.first}:approve`, { mode: 'CREATE_NEW' });
+  }],
+  ['rejectParticipantAccessRequest', (h, ids) => h.api.post(`/participantAccessRequests/${ids.second}:reject`, { note: 'no' })],
   ['verifyIntegrationConfig', async (h) => {
     await h.api.post('/integrations/slack:verifyConfig', { authMetadataId: 'bot_token', authConfig: authWith('adhoc') });
     await h.api.post('/integrations/slack:verifyConfig', { authMetadataId: 'nope', authConfig: authWith('adhoc-rejected') });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HTTP_METHODS, loadSpec } from '../../src/spec.js';
 import { AUTH, configsPath, expectProblem, makeHarness, type Harness } from '../helpers.js';
 
-type Ids = { config: string; revision: string; participant: string; key: string; telegramConfig: string };
+type Ids = { config: string; revision: string; participant: string; key: string; telegramConfig: string; accessRequest: string };
 
 /** Tenant A's world: a published config, a second config, a bound participant with a channel, an unused OAuth key. */
 async function arrangeTenantA(h: Harness): Promise<Ids> {
@@ -19,8 +19,10 @@ async function arrangeTenantA(h: Harness): Promise<Ids> {
     })
   ).body.id;
   const key = await h.mintKey('acme', 'slack');
-  for (const id of [config, revision, participant, telegramConfig]) expect(id).toEqual(expect.any(String));
-  return { config, revision, participant, key, telegramConfig };
+  const inbound = { tenant: 'acme', integrationConfigId: telegramConfig, address: '555000111', agentId: 'support_bot' };
+  const accessRequest = (await h.mock.post('/inbound-messages', inbound)).body.accessRequests[0].id as string;
+  for (const id of [config, revision, participant, telegramConfig, accessRequest]) expect(id).toEqual(expect.any(String));
+  return { config, revision, participant, key, telegramConfig, accessRequest };
 }
 
 /** A body that would succeed for tenant A, so tenancy is the only reason to fail from tenant B. */
@@ -40,6 +42,11 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   verifyIntegrationConfig: () => ({ authMetadataId: 'bot_token', authConfig: { parameters: { token: 't' } } }),
   applyIntegrationConfigWebhookToProvider: () => ({ webhookUrl: 'https://b.example/hook' }),
   inspectIntegrationConfigWebhook: () => ({}),
+  sendParticipantMessage: () => ({ message: 'hi' }),
+  dryRunSendParticipantMessage: (ids) => ({ integrationConfigId: ids.telegramConfig, address: '123456789', message: 'hi' }),
+  syncParticipantAvatarFromChannel: (ids) => ({ integrationConfigId: ids.telegramConfig, address: '123456789' }),
+  approveParticipantAccessRequest: () => ({ mode: 'CREATE_NEW' }),
+  rejectParticipantAccessRequest: () => ({}),
 };
 
 const OPERATIONS = Object.entries(loadSpec().paths).flatMap(([template, item]) =>
@@ -57,19 +64,20 @@ describe('tenant-isolation matrix: every operation, from tenant B, on tenant A\'
       .replace('{config}', ids.config)
       .replace('{revision}', ids.revision)
       .replace('{participant}', ids.participant)
+      .replace('{participantAccessRequest}', ids.accessRequest)
       .replace(/\{(binding|agent)\}/, 'support_bot');
     let req = request(h.app)[method as 'get'](path).set(AUTH);
     const body = BODIES[operationId]?.(ids);
     if (body !== undefined) req = req.send(body as object);
     const res = await req;
 
-    const namesARecord = /\{(config|revision|participant)\}/.test(template);
+    const namesARecord = /\{(config|revision|participant|participantAccessRequest)\}/.test(template);
     if (namesARecord) expectProblem(res, 404, 'NOT_FOUND');
     else {
       expect(res.status, res.text).toBeLessThan(500);
       // An error may quote an id the request itself carried; it must never reveal any other of A's ids.
       const sent = path + JSON.stringify(body ?? null);
-      for (const id of [ids.config, ids.revision, ids.participant, ids.telegramConfig]) {
+      for (const id of [ids.config, ids.revision, ids.participant, ids.telegramConfig, ids.accessRequest]) {
         if (!sent.includes(id)) expect(res.text).not.toContain(id);
       }
       if (res.status >= 400) expect(res.status).toBeLessThan(500);
@@ -78,6 +86,6 @@ describe('tenant-isolation matrix: every operation, from tenant B, on tenant A\'
   });
 
   it('covers every operation of the spec', () => {
-    expect(OPERATIONS.length).toBe(38);
+    expect(OPERATIONS.length).toBe(45);
   });
 });

@@ -97,7 +97,7 @@ export const PARTICIPANTS_RULES: readonly Rule[] = [
   {
     id: 'avatar-source-values',
     resource: 'participants',
-    summary: 'avatarSource is UPLOADED (operator avatar), AGENT (the backing agent\'s), or null (none); CHANNEL and UNSPECIFIED are declared but never sent.',
+    summary: 'avatarSource is UPLOADED (operator avatar), AGENT (the backing agent\'s), CHANNEL (set by avatar:syncFromChannel), or null (none); UNSPECIFIED is declared but never sent.',
     source: 'mock',
     reason: 'The docs show only UPLOADED and no value set; AGENT and CHANNEL are the mock\'s names. Do not switch on them exhaustively.',
     operations: [...READS],

@@ -102,6 +102,8 @@ export async function updateParticipant(
       channels: channels ?? current.channels,
       modifiedAt: now,
     };
+    // An avatar the operator sets or clears is no longer the one synced from a channel.
+    if (typeof body.avatarFileId === 'string') delete next.avatarSync;
     deps.store.putParticipant(next);
     if (body.agentIds) reconcileBindings(deps, next, unique(body.agentIds), now);
     return next;

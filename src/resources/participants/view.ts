@@ -18,10 +18,10 @@ export function toParticipantView(deps: ServiceDeps, participant: ParticipantRec
     health: computeHealth(deps, participant, bindings),
     channelActivations: channelActivations(deps, participant, bindings),
     ...avatarOf(deps, participant),
-    // Set only by avatar:syncFromChannel, which the mock does not implement.
-    avatarSourceConfigId: null,
-    avatarSourceAddress: null,
-    avatarSyncedAt: null,
+    // Set by avatar:syncFromChannel (src/resources/messaging/avatar.ts).
+    avatarSourceConfigId: participant.avatarSync?.integrationConfigId ?? null,
+    avatarSourceAddress: participant.avatarSync?.address ?? null,
+    avatarSyncedAt: participant.avatarSync?.syncedAt ?? null,
     avatarAutoSync: null,
     createdAt: participant.createdAt,
     modifiedAt: participant.modifiedAt,
@@ -33,7 +33,9 @@ export function toParticipantView(deps: ServiceDeps, participant: ParticipantRec
  * on every read so a later change of the agent's avatar shows through.
  */
 function avatarOf(deps: ServiceDeps, participant: ParticipantRecord) {
-  if (participant.avatarFileId !== null) return { avatarFileId: participant.avatarFileId, avatarSource: 'UPLOADED' as const };
+  if (participant.avatarFileId !== null) {
+    return { avatarFileId: participant.avatarFileId, avatarSource: participant.avatarSync ? ('CHANNEL' as const) : ('UPLOADED' as const) };
+  }
   const agent =
     participant.kind === 'AI_AGENT' && participant.relatedAgentId !== null
       ? findAgent(deps.catalog, participant.relatedAgentId)

@@ -1,0 +1,323 @@
+import type { Rule } from '../../rules.js';
+
+const PAGES = 'https://docs.fruxon.com/api/agent-network/participants/';
+const SEND_PAGE = `${PAGES}participants-send/`;
+const DRY_RUN_PAGE = `${PAGES}participants-dryRunSend/`;
+const DISABLE_PAGE = `${PAGES}participants-disable/`;
+const AVATAR_PAGE = `${PAGES}participants-avatar-syncFromChannel/`;
+const LIST_PAGE = `${PAGES}participantAccessRequests/`;
+const GET_PAGE = `${PAGES}participantAccessRequests-get/`;
+const APPROVE_PAGE = `${PAGES}participantAccessRequests-approve/`;
+const REJECT_PAGE = `${PAGES}participantAccessRequests-reject/`;
+
+const SEND = ['sendParticipantMessage'];
+const DRY_RUN = ['dryRunSendParticipantMessage'];
+const SENDS = [...SEND, ...DRY_RUN];
+const AVATAR = ['syncParticipantAvatarFromChannel'];
+const APPROVE = ['approveParticipantAccessRequest'];
+const DECIDE = ['approveParticipantAccessRequest', 'rejectParticipantAccessRequest'];
+const READ_REQUESTS = ['listParticipantAccessRequests', 'getParticipantAccessRequest'];
+const INBOUND = ['simulateInboundMessage'];
+
+/** The behaviours of participant messaging and access requests: see `Rule` in src/rules.ts. */
+export const MESSAGING_RULES: readonly Rule[] = [
+  // :send and :dryRunSend
+  {
+    id: 'send-unknown-participant-404',
+    resource: 'messaging',
+    summary: ':send to a participant the tenant does not have is a 404 problem; every dispatch result is a 200 with its outcome.',
+    source: 'docs',
+    quote: 'Use it to confirm a participant is reachable before relying on it in a flow. Returns 404 when the participant does not exist.',
+    page: SEND_PAGE,
+    operations: SEND,
+  },
+  {
+    id: 'send-disabled-participant',
+    resource: 'messaging',
+    summary: ':send to a disabled participant answers outcome DISABLED (not NO_CHANNEL), whatever its channels; :enable makes it sendable again.',
+    source: 'docs',
+    quote: 'outbound dispatch returns `DispatchOutcome.Disabled` distinct from the misconfig-flavored `NoChannel`',
+    page: DISABLE_PAGE,
+    operations: SEND,
+  },
+  {
+    id: 'send-skips-unusable-channels',
+    resource: 'messaging',
+    summary: 'The channel selector skips disabled channels, channels without a config or whose config is gone or has no published revision, and addresses that do not fit the integration; with none left the outcome is NO_CHANNEL.',
+    source: 'inferred',
+    quote: 'picks a channel via the channel selector, decrypts the integration config, and routes through the per-provider sender',
+    page: SEND_PAGE,
+    reason: 'NO_CHANNEL is the documented misconfiguration outcome; tool calls resolve a config through its published revision only (create page), and health already calls such channels unreachable.',
+    operations: SEND,
+  },
+  {
+    id: 'send-channel-order',
+    resource: 'messaging',
+    summary: 'Among usable channels the lowest priority number goes first, list order among equal priorities; a provider failure does not fall over to the next channel.',
+    source: 'mock',
+    reason: 'The docs say "the participant\'s normal priority order" without saying which way priorities sort or whether a failure falls over; lowest-first is the common reading of a priority number.',
+    operations: SEND,
+  },
+  {
+    id: 'send-provider-override',
+    resource: 'messaging',
+    summary: 'providerOverride (a provider id such as slack or telegram, any case) picks that provider\'s first usable channel; when the participant has none, or it is null, the normal order applies.',
+    source: 'inferred',
+    reason: 'The page describes providerOverride as the provider whose channel to prefer, null meaning the normal priority order; "prefer" reads as a fallback, not a filter.',
+    operations: SEND,
+  },
+  {
+    id: 'send-message-required',
+    resource: 'messaging',
+    summary: ':send needs message (it may be null); :dryRunSend needs integrationConfigId, address and message; unknown fields are a 400 with field errors.',
+    source: 'docs',
+    quote: 'message*string|null — The text to dispatch. (and `[key: string]?never`)',
+    page: SEND_PAGE,
+    operations: SENDS,
+  },
+  {
+    id: 'send-outcome-sent',
+    resource: 'messaging',
+    summary: 'A send the simulated provider accepts answers outcome SENT (:dryRunSend also a providerMessageId faked from the seed and what was sent).',
+    source: 'mock',
+    reason: 'No page shows a success value of DispatchOutcome; the real senders were logging stubs, so a success is the natural default.',
+    operations: SENDS,
+  },
+  {
+    id: 'dispatch-outcome-values',
+    resource: 'messaging',
+    summary: 'DispatchOutcome is UNSPECIFIED, SENT, NO_CHANNEL, DISABLED or FAILED; FAILED is a provider refusal, with errorCode and errorMessage on :dryRunSend.',
+    source: 'mock',
+    reason: 'Only NO_CHANNEL and DISABLED are documented; a mock needs a success and a provider-failure value to let clients handle each.',
+    operations: SENDS,
+  },
+  {
+    id: 'provider-answers-scripted',
+    resource: 'messaging',
+    summary: 'POST /__mock/provider-answers scripts the outcome (default FAILED), errorCode and errorMessage the provider answers for one address of a tenant, until cleared or reset; it is stored like other state.',
+    source: 'mock',
+    reason: 'A client must be able to see each outcome; the docs leave provider failures to the provider, so a test names them.',
+    operations: [...SENDS, 'scriptProviderAnswer', 'listProviderAnswers', 'clearProviderAnswers'],
+  },
+  {
+    id: 'send-stores-nothing',
+    resource: 'messaging',
+    summary: ':send changes nothing in the store: no audit row is kept.',
+    source: 'mock',
+    reason: 'The dry-run page implies :send writes an audit row, but no page shows one or an endpoint that reads it; the mock keeps none.',
+    operations: SEND,
+  },
+  {
+    id: 'dry-run-address-format',
+    resource: 'messaging',
+    summary: ':dryRunSend checks the address against the config\'s integration address format first: a mismatch is a 400 INVALID_ADDRESS whose detail and errors.address carry the format\'s hint.',
+    source: 'docs',
+    quote: 'address first validated against the integration\'s AddressFormat descriptor — mismatch → 400 carrying the descriptor\'s hint (the page as the project reference summarises it, §5.13)',
+    page: DRY_RUN_PAGE,
+    operations: DRY_RUN,
+  },
+  {
+    id: 'dry-run-stores-nothing',
+    resource: 'messaging',
+    summary: ':dryRunSend needs no participant and no binding and stores nothing.',
+    source: 'docs',
+    quote: 'No audit row is written (no participant id to attach it to) and no agent binding gate applies',
+    page: 'https://docs.fruxon.com/api/participants/participants-dryRunSend/',
+    operations: DRY_RUN,
+  },
+  {
+    id: 'dry-run-lengths',
+    resource: 'messaging',
+    summary: ':dryRunSend address and message are 1 to 4000 characters.',
+    source: 'docs',
+    quote: 'address*string Length 1 <= length <= 4000; message*string Length 1 <= length <= 4000',
+    page: DRY_RUN_PAGE,
+    operations: DRY_RUN,
+  },
+  {
+    id: 'dry-run-config-checked',
+    resource: 'messaging',
+    summary: ':dryRunSend to an integrationConfigId that is not a config of the tenant is a 400 INVALID_REFERENCE.',
+    source: 'mock',
+    reason: 'The page does not say; a body reference to nothing is a 400 elsewhere in the mock (participant-references-checked).',
+    operations: DRY_RUN,
+  },
+  {
+    id: 'dry-run-unpublished-config',
+    resource: 'messaging',
+    summary: ':dryRunSend through a config without a published revision answers 200 outcome NO_CHANNEL with errorCode CONFIG_NOT_PUBLISHED.',
+    source: 'mock',
+    reason: 'The page does not say; credentials resolve through the published revision, and NO_CHANNEL is the documented misconfiguration outcome.',
+    operations: DRY_RUN,
+  },
+
+  // avatar:syncFromChannel
+  {
+    id: 'avatar-sync-400-reasons',
+    resource: 'messaging',
+    summary: 'avatar:syncFromChannel is a 400 when the channel (config id + address) is not on the participant, when the provider has no avatar source (all but Slack), when its credentials are not connected, or when it has no image for the address; each has its own code, and nothing changes.',
+    source: 'docs',
+    quote: 'Surfaces 400 when the named channel isn\'t on the participant, when the provider has no avatar source registered, when the operator hasn\'t connected OAuth for that workspace, or when the provider returns no image for the address (channels/groups, default-avatar users).',
+    page: AVATAR_PAGE,
+    operations: AVATAR,
+  },
+  {
+    id: 'avatar-sync-sets-file-id',
+    resource: 'messaging',
+    summary: 'A sync writes a new file id into avatarFileId and returns the participant with avatarSource CHANNEL, avatarSourceConfigId, avatarSourceAddress and avatarSyncedAt; an avatar the operator sets later is UPLOADED again.',
+    source: 'docs',
+    quote: 'downloads the image into platform storage, and writes the resulting file id into `Participant.AvatarFileId`. Returns the updated participant.',
+    page: AVATAR_PAGE,
+    operations: [...AVATAR, 'updateParticipant'],
+  },
+  {
+    id: 'avatar-sync-body',
+    resource: 'messaging',
+    summary: 'avatar:syncFromChannel needs integrationConfigId (a uuid) and a non-empty address; an unknown participant is a 404.',
+    source: 'docs',
+    quote: 'integrationConfigId*string Format uuid; address*string Length 1 <= length; [key: string]?never',
+    page: AVATAR_PAGE,
+    operations: AVATAR,
+  },
+  {
+    id: 'avatar-sync-simulated-slack',
+    resource: 'messaging',
+    summary: 'The simulated Slack counts a config as connected when its draft credentials pass :verifyAuth (a bot token, or a completed OAuth grant), and has an image for user ids (U…, W…) only; the file id is seeded from the config and address.',
+    source: 'mock',
+    reason: 'The mock has no real Slack; these rules make each documented 400 reachable from a test.',
+    operations: AVATAR,
+  },
+
+  // Inbound messages and access requests
+  {
+    id: 'inbound-opens-access-request',
+    resource: 'messaging',
+    summary: 'An inbound message from a sender no participant bound to the agent has as a channel on the config opens a PENDING access request (matchedParticipantId: a participant with the channel but no binding); one a bound participant has is delivered, opening nothing.',
+    source: 'inferred',
+    quote: 'Loads the full access request row for operator review, including the proposed sender channel, matched participant (when one was found), and processing metadata.',
+    page: GET_PAGE,
+    reason: 'No page documents how rows are created; the row\'s fields (sender channel, matched participant, agent) and approve\'s modes describe a message from a sender the agent does not know.',
+    operations: [...INBOUND, ...READ_REQUESTS],
+  },
+  {
+    id: 'inbound-skips-disabled-participants',
+    resource: 'messaging',
+    summary: 'Inbound resolution skips disabled participants: their channels neither deliver nor match, so the sender opens an access request.',
+    source: 'docs',
+    quote: 'While disabled, inbound message resolution skips the participant (falls through to connector-level policy)',
+    page: DISABLE_PAGE,
+    operations: INBOUND,
+  },
+  {
+    id: 'access-request-pending-reused',
+    resource: 'messaging',
+    summary: 'While a sender\'s request to an agent is PENDING, more messages from that sender on that config add no row.',
+    source: 'inferred',
+    quote: 'Future inbound from the same sender creates a fresh pending row',
+    page: REJECT_PAGE,
+    reason: 'A fresh row after a rejection implies one row per sender while it is pending; the pending queue is "bounded by operator throughput, not message volume".',
+    operations: [...INBOUND, 'listParticipantAccessRequests'],
+  },
+  {
+    id: 'inbound-control-checked',
+    resource: 'messaging',
+    summary: 'POST /__mock/inbound-messages needs tenant, integrationConfigId, address and agentId: an unknown config (or another tenant\'s) is a 404, an unknown agent or a missing field a 400, storing nothing.',
+    source: 'mock',
+    reason: 'The control plane\'s own endpoint; it follows the API\'s conventions.',
+    operations: INBOUND,
+  },
+  {
+    id: 'inbound-webhook-url',
+    resource: 'messaging',
+    summary: 'POST <the URL :generateWebhookUrl minted> with the provider\'s payload, without a bearer token, is an inbound message: a Telegram update (message, edited_message or channel_post; the address is the chat id) or a Slack event_callback message (the address is the user id); Slack\'s url_verification gets its challenge back. A rotated-away or unknown key is a 404, a payload that is not a message a 400.',
+    source: 'mock',
+    reason: 'The docs do not describe the inbound side; serving the minted URL lets a test or a demo play the provider (issue #13).',
+    operations: ['generateIntegrationConfigWebhookUrl', ...INBOUND],
+  },
+  {
+    id: 'inbound-agent-resolution',
+    resource: 'messaging',
+    summary: 'A message to the webhook URL goes to the agent in its ?agentId= query, else to every agent bound to a participant with a channel on the config (none: nothing is opened).',
+    source: 'mock',
+    reason: 'The docs do not say how an inbound message finds its agent; the URL is one per config, shared by every agent using the bot.',
+    operations: INBOUND,
+  },
+  {
+    id: 'access-request-list-filters',
+    resource: 'messaging',
+    summary: 'GET /participantAccessRequests returns every match, unpaged, oldest first; AgentId, Status (UNSPECIFIED: all) and ParticipantId (matchedParticipantId or approvedParticipantId) AND together, their names in any case; a filter value nothing has matches nothing (an empty list, not a 404).',
+    source: 'docs',
+    quote: 'Narrow to requests touching a specific participant — matches either matchedParticipantId (pending) or approvedParticipantId (committed).',
+    page: LIST_PAGE,
+    operations: ['listParticipantAccessRequests'],
+  },
+  {
+    id: 'access-request-unknown-404',
+    resource: 'messaging',
+    summary: 'An access request id the tenant does not have is a 404 problem on get, :approve and :reject.',
+    source: 'docs',
+    quote: 'Retrieves a specific access request by ID. (response samples: body, Empty, Empty, ProblemDetails)',
+    page: GET_PAGE,
+    operations: [...READ_REQUESTS, ...DECIDE],
+  },
+  {
+    id: 'access-request-approve-modes',
+    resource: 'messaging',
+    summary: 'CREATE_NEW creates a PERSON named displayName, else the request\'s displayName, else the address, with the request\'s channel, bound to the request\'s agent; ADD_TO_EXISTING appends the channel to participantId and ensures the binding; BIND_ONLY binds the matched participant only. The row becomes APPROVED with approvedParticipantId, processedBy, processedAt and processingNote.',
+    source: 'docs',
+    quote: 'createNew — create a new Person participant from the observed sender, with one channel `{integrationConfigId, address}` from the request, and bind it to the request\'s agent.',
+    page: APPROVE_PAGE,
+    operations: APPROVE,
+  },
+  {
+    id: 'access-request-mode-fields',
+    resource: 'messaging',
+    summary: 'ADD_TO_EXISTING without participantId, and BIND_ONLY on a request without a matched participant, are 400s that change nothing; a participantId the tenant does not have is a 400 INVALID_REFERENCE.',
+    source: 'docs',
+    quote: 'Returns 400 … if the requested mode is missing the field it requires (e.g. `bindOnly` on a request without a matched participant).',
+    page: APPROVE_PAGE,
+    operations: APPROVE,
+  },
+  {
+    id: 'access-request-mode-required',
+    resource: 'messaging',
+    summary: ':approve with mode omitted or UNSPECIFIED is a 400 naming mode.',
+    source: 'inferred',
+    reason: 'mode is optional on the page and what an absent mode does is undocumented; every mode commits differently, so no default is safe.',
+    operations: APPROVE,
+  },
+  {
+    id: 'access-request-needs-pending',
+    resource: 'messaging',
+    summary: ':approve and :reject of a request that is not PENDING are a 400 ACCESS_REQUEST_NOT_PENDING: a decision is final.',
+    source: 'docs',
+    quote: 'Returns 400 if the request is not in Pending',
+    page: APPROVE_PAGE,
+    operations: DECIDE,
+  },
+  {
+    id: 'access-request-reject-soft',
+    resource: 'messaging',
+    summary: ':reject sets REJECTED with processedBy, processedAt and the note; the next message from the same sender opens a new PENDING row.',
+    source: 'docs',
+    quote: 'Future inbound from the same sender creates a fresh pending row — reject means "no for now," not "never."',
+    page: REJECT_PAGE,
+    operations: ['rejectParticipantAccessRequest', ...INBOUND],
+  },
+  {
+    id: 'access-request-references-checked',
+    resource: 'messaging',
+    summary: ':approve is a 400 INVALID_REFERENCE when the request\'s agent is gone, or (CREATE_NEW, ADD_TO_EXISTING) its config, or (BIND_ONLY) its matched participant; reject still works.',
+    source: 'mock',
+    reason: 'The docs do not say; committing a channel on a deleted config or a binding to a deleted agent would store a dangling reference.',
+    operations: APPROVE,
+  },
+  {
+    id: 'access-request-roles-not-modelled',
+    resource: 'messaging',
+    summary: 'Any caller may approve or reject (the Editor role on the request\'s agent is not checked); processedBy is the caller.',
+    source: 'mock',
+    reason: 'The mock models no agent roles (every token sees every tenant), so the documented 403 cannot arise.',
+    operations: DECIDE,
+  },
+];
