@@ -2,6 +2,7 @@ import type { RequestHandler, Response, Router } from 'express';
 import type { ServiceDeps } from '../deps.js';
 import { findTenantIntegration } from '../resources/catalog/integrations.js';
 import { toConfigView, toRevisionView } from '../resources/configs/view.js';
+import { toAccessRequestView } from '../resources/messaging/view.js';
 import { toBindingView, toParticipantView } from '../resources/participants/view.js';
 import type { StoreData } from '../store/types.js';
 
@@ -67,14 +68,15 @@ export function overview(services: ServiceDeps) {
           ...toParticipantView(services, participant),
           bindings: services.store.listBindings(tenant, { participantId: participant.id }).map((b) => toBindingView(services, b, participant)),
         }));
-      return { tenant, configs, participants, customIntegrations: Object.keys(data.integrations).length };
+      const accessRequests = services.store.listAccessRequests(tenant).sort((a, b) => a.createdAt - b.createdAt).map(toAccessRequestView);
+      return { tenant, configs, participants, accessRequests, customIntegrations: Object.keys(data.integrations).length };
     }),
   };
 }
 
 function tenantsOf(data: StoreData): Set<string> {
   const tenants = new Set<string>();
-  for (const collection of [data.configs, data.participants, data.integrations] as Record<string, { tenant: string }>[]) {
+  for (const collection of [data.configs, data.participants, data.integrations, data.accessRequests] as Record<string, { tenant: string }>[]) {
     for (const record of Object.values(collection)) tenants.add(record.tenant);
   }
   return tenants;
@@ -190,6 +192,17 @@ const SCRIPT = `'use strict';
         ]));
       });
       section.appendChild(people);
+      if (t.accessRequests.length > 0) {
+        section.appendChild(el('h4', { text: 'Access requests (' + t.accessRequests.length + ')' }));
+        var requests = el('table', { 'class': 'access-requests' });
+        t.accessRequests.forEach(function (r) {
+          requests.appendChild(el('tr', { 'data-id': r.id }, [
+            el('td', { text: r.displayName || r.address }), el('td', { 'class': 'muted', text: r.provider + ' ' + r.address }),
+            el('td', { text: 'to ' + r.agentId }), el('td', {}, [el('span', { 'class': 'tag' + (r.status === 'PENDING' ? ' unreachable' : ''), text: r.status })]),
+          ]));
+        });
+        section.appendChild(requests);
+      }
       root.appendChild(section);
     });
   }
