@@ -6,6 +6,7 @@ import { problem } from '../http/problems.js';
 import { routeProblem } from '../http/routes.js';
 import { validateAgainst } from '../http/validation.js';
 import { RULES } from '../rules.js';
+import { defineAgent, type DefinitionBody } from '../resources/agents/slots.js';
 import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
 import { loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
@@ -122,6 +123,12 @@ export function controlRouter(deps: ControlDeps): Router {
     const record = await mintOAuthCredentialKey(services, req.body as Parameters<typeof mintOAuthCredentialKey>[1]);
     const { key, tenant, integrationId, authMethodId, scopes, createdAt } = record;
     res.status(201).json({ key, tenant, integrationId, authMethodId, scopes, createdAt });
+  });
+
+  // Rule agent-slots-declared-by-control-plane.
+  router.put('/tenants/:tenant/agents/:agent/definition', async (req, res) => {
+    const agent = await defineAgent(services, String(req.params.tenant), String(req.params.agent), req.body as DefinitionBody);
+    res.json({ agentId: agent.agentId, currentRevision: agent.currentRevision, slots: agent.slots, integrationSlots: agent.integrationSlots });
   });
 
   addConsentRoutes(router, services, deps.consentMessageOrigins);

@@ -56,6 +56,11 @@ export const PROBLEMS = {
   webhookKeyBound: { status: 400, code: 'WEBHOOK_KEY_ALREADY_BOUND', title: 'The config already has a webhook key.' },
   webhookKeyMissing: { status: 400, code: 'WEBHOOK_KEY_NOT_BOUND', title: 'The config has no webhook key yet.' },
   providerUnsupported: { status: 400, code: 'PROVIDER_OPERATION_NOT_SUPPORTED', title: 'The provider offers no API for this.' },
+  // agents (issue 13): src/resources/agents.
+  agentNotPendingDelete: { status: 400, code: 'AGENT_NOT_PENDING_DELETE', title: 'The agent is not pending deletion.' },
+  slotNotDeclared: { status: 400, code: 'SLOT_NOT_DECLARED', title: "The agent's current revision declares no such slot." },
+  slotKindMismatch: { status: 400, code: 'SLOT_KIND_MISMATCH', title: "The participant's kind does not fit the slot." },
+  configInUse: { status: 400, code: 'CONFIG_IN_USE', title: 'Agents still reference the config.' },
   // The mock's own access rules (src/control/rules.ts).
   controlTokenMissing: { status: 401, code: 'CONTROL_TOKEN_REQUIRED', title: 'The control plane needs its token.' },
   crossOriginControl: { status: 403, code: 'CROSS_ORIGIN_CONTROL', title: 'The control plane does not answer other origins.' },

@@ -1,9 +1,9 @@
 import type { ServiceDeps } from '../../deps.js';
-import { findAgent } from '../../catalog/catalog.js';
 import { nameUuid } from '../../generate/generator.js';
 import { problem, type FieldErrors } from '../../http/problems.js';
 import { guidKey } from '../../store/store.js';
 import type { BindingRecord, ParticipantChannel, ParticipantKind, ParticipantRecord } from '../../store/types.js';
+import { findLiveAgent, visibleBindings } from '../agents/service.js';
 import { checkLength } from './limits.js';
 
 export type ChannelInput = {
@@ -155,7 +155,8 @@ export function newBinding(deps: ServiceDeps, participant: ParticipantRecord, ag
 
 /** Bindings become exactly `agentIds`: kept ones keep their id and roster data. Call inside a mutation. */
 function reconcileBindings(deps: ServiceDeps, participant: ParticipantRecord, agentIds: string[], now: number): void {
-  const existing = deps.store.listBindings(participant.tenant, { participantId: participant.id });
+  // Rule deleted-agent-references-hidden: bindings to a deleted agent are not the caller's to reconcile.
+  const existing = visibleBindings(deps, participant.tenant, deps.store.listBindings(participant.tenant, { participantId: participant.id }));
   for (const binding of existing) {
     if (!agentIds.includes(binding.agentId)) deps.store.deleteBinding(binding.id);
   }
@@ -198,9 +199,9 @@ function checkReferences(
     offenders.push(`${field}: '${value}' is not ${what} of tenant '${tenant}'`);
   };
   (body.agentIds ?? []).forEach((agentId, index) => {
-    if (!findAgent(deps.catalog, agentId)) reject(`agentIds[${index}]`, agentId, 'an agent');
+    if (!findLiveAgent(deps, tenant, agentId)) reject(`agentIds[${index}]`, agentId, 'an agent');
   });
-  if (typeof body.relatedAgentId === 'string' && !findAgent(deps.catalog, body.relatedAgentId)) {
+  if (typeof body.relatedAgentId === 'string' && !findLiveAgent(deps, tenant, body.relatedAgentId)) {
     reject('relatedAgentId', body.relatedAgentId, 'an agent');
   }
   const held = new Set(current.map((c) => c.integrationConfigId));
