@@ -1,3 +1,4 @@
+import { AGENT_CHECKS } from './agents-checks.js';
 import { CheckSkipped, type CheckContext, type Exchange, type Integration } from './context.js';
 
 /**
@@ -637,4 +638,4 @@ const RULE_CHECKS: readonly Check[] = [
 ];
 
 /** Every check, one per rule. */
-export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS];
+export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS, ...AGENT_CHECKS];
