@@ -4,7 +4,7 @@ import { T0, configsPath, expectProblem, makeHarness, type Harness } from './hel
 const MISSING = '00000000-0000-4000-8000-000000000000';
 const SLOT_ID = '5107a0e1-0000-4000-8000-000000000001';
 
-async function participant(h: Harness, kind: 'PERSON' | 'GROUP' | 'AI_AGENT' = 'PERSON', displayName = kind): Promise<string> {
+async function participant(h: Harness, kind: 'PERSON' | 'GROUP' | 'AI_AGENT' = 'PERSON', displayName: string = kind): Promise<string> {
   const res = await h.api.post('/participants', { displayName, kind });
   expect(res.status).toBe(200);
   return res.body.id as string;
