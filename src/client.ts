@@ -1,5 +1,6 @@
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
 import type { LoggedRequest, RequestFilter } from './control/request-log.js';
+import type { AgentDefinition, DefinitionBody } from './resources/agents/slots.js';
 import type { StoreData } from './store/types.js';
 
 /** The control plane of a mock running elsewhere (another process, or a vitest globalSetup), over HTTP. */
@@ -17,6 +18,8 @@ export type MockClient = {
    */
   state: (options?: { includeSecrets?: boolean }) => Promise<StoreData>;
   setState: (state: StoreData) => Promise<void>;
+  /** Declares an agent's slots and integration slots (`PUT /__mock/tenants/{tenant}/agents/{agent}/definition`). */
+  defineAgent: (request: { tenant: string; agentId: string } & DefinitionBody) => Promise<AgentDefinition>;
 };
 
 /** Thrown when the control plane answers with an error; `problem` is its problem+json body. */
@@ -64,5 +67,7 @@ export function mockClient(url: string, options: MockClientOptions = {}): MockCl
     mintCredentialKey: async (request) => (await call<{ key: string }>('POST', '/oauth/credential-keys', request)).key,
     state: (options = {}) => call('GET', `/state${options.includeSecrets ? '?includeSecrets=true' : ''}`),
     setState: (state) => call('PUT', '/state', state),
+    defineAgent: ({ tenant, agentId, ...definition }) =>
+      call('PUT', `/tenants/${encodeURIComponent(tenant)}/agents/${encodeURIComponent(agentId)}/definition`, definition),
   };
 }

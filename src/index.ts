@@ -12,6 +12,7 @@
 import type { ServerOptions } from './config.js';
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
 import type { LoggedRequest, RequestFilter } from './control/request-log.js';
+import { defineAgent, toDefinitionView, type AgentDefinition, type DefinitionBody } from './resources/agents/slots.js';
 import { mintOAuthCredentialKey } from './resources/oauth/keys.js';
 import { startServer } from './server.js';
 import type { StoreData } from './store/types.js';
@@ -22,6 +23,7 @@ export type { FaultRule, FaultRuleInput, FaultTimes } from './control/faults.js'
 export type { FaultApplied, LoggedRequest, RequestFilter } from './control/request-log.js';
 export type { ValidationMode } from './control/routes.js';
 export type { StoreData } from './store/types.js';
+export type { AgentDefinition, DefinitionBody as AgentDefinitionInput } from './resources/agents/slots.js';
 
 /** Options of `startMock`: those of the CLI, with a free port and an in-memory store by default. */
 export type MockOptions = Partial<ServerOptions>;
@@ -47,6 +49,11 @@ export type MockServer = {
   clearFaults: () => void;
   /** Mints a single-use `oAuthCredentialKey`, as an approved consent does. */
   mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
+  /**
+   * Declares what an agent's current revision holds (`PUT /__mock/tenants/{tenant}/agents/{agent}/definition`):
+   * its contact slots and integration slots; a list left out is kept. Throws a ProblemError (400, 404) when refused.
+   */
+  defineAgent: (request: { tenant: string; agentId: string } & DefinitionBody) => Promise<AgentDefinition>;
   /** A snapshot of the store, in-process and so with credential values as stored (`GET /__mock/state?includeSecrets=true`). */
   state: () => StoreData;
   /** Replaces the store (`PUT /__mock/state`); throws when the snapshot is not valid, changing nothing. */
@@ -70,6 +77,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     faults: () => control.faults.list(),
     clearFaults: () => control.faults.clear(),
     mintCredentialKey: async (request) => (await mintOAuthCredentialKey(server.services, request)).key,
+    defineAgent: async ({ tenant, agentId, ...definition }) => toDefinitionView(await defineAgent(server.services, tenant, agentId, definition)),
     state: () => store.snapshot(),
     setState: (state) => store.replaceAll(state, { idOf: (sequence) => server.services.generator.uuid(sequence) }),
     close: () => server.close(),

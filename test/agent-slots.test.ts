@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MockControlError, mockClient, startMock } from '../src/index.js';
 import { T0, configsPath, expectProblem, makeHarness, type Harness } from './helpers.js';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -164,6 +165,23 @@ describe('declaring slots', () => {
     expectProblem(await define(h, 'approver_bot', { extra: true }), 400, 'VALIDATION_FAILED');
     expectProblem(await define(h, 'nobody', { slots: [] }), 404, 'NOT_FOUND');
     expect(h.store.snapshot()).toEqual(before);
+  });
+
+  it('agent-slots-declared-by-control-plane: startMock and mockClient declare slots too', async () => {
+    const mock = await startMock();
+    try {
+      const declared = await mock.defineAgent({ tenant: 'acme', agentId: 'digest_writer', slots: [{ name: 'editor', requiredKind: 'PERSON' }] });
+      expect(declared).toEqual({ agentId: 'digest_writer', currentRevision: 2, slots: [{ name: 'editor', displayName: null, requiredKind: 'PERSON' }], integrationSlots: [] });
+      const client = mockClient(mock.url);
+      expect((await client.defineAgent({ tenant: 'acme', agentId: 'digest_writer', slots: [] })).currentRevision).toBe(3);
+      const refused = await client.defineAgent({ tenant: 'acme', agentId: 'nobody', slots: [] }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(MockControlError);
+      expect((refused as MockControlError).status).toBe(404);
+      const slots = await fetch(`${mock.url}/v1/tenants/acme/agents/digest_writer/slots`, { headers: { Authorization: 'Bearer t' } });
+      expect(await slots.json()).toEqual([]);
+    } finally {
+      await mock.close();
+    }
   });
 
   it('integration-slots-checked: an integration slot must point at a published config of the tenant on its integration', async () => {

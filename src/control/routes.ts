@@ -6,7 +6,7 @@ import { problem } from '../http/problems.js';
 import { routeProblem } from '../http/routes.js';
 import { validateAgainst } from '../http/validation.js';
 import { RULES } from '../rules.js';
-import { defineAgent, type DefinitionBody } from '../resources/agents/slots.js';
+import { defineAgent, toDefinitionView, type DefinitionBody } from '../resources/agents/slots.js';
 import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
 import { loadSpec, specText } from '../spec.js';
 import { StateError } from '../store/store.js';
@@ -128,7 +128,7 @@ export function controlRouter(deps: ControlDeps): Router {
   // Rule agent-slots-declared-by-control-plane.
   router.put('/tenants/:tenant/agents/:agent/definition', async (req, res) => {
     const agent = await defineAgent(services, String(req.params.tenant), String(req.params.agent), req.body as DefinitionBody);
-    res.json({ agentId: agent.agentId, currentRevision: agent.currentRevision, slots: agent.slots, integrationSlots: agent.integrationSlots });
+    res.json(toDefinitionView(agent));
   });
 
   addConsentRoutes(router, services, deps.consentMessageOrigins);

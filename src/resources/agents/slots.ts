@@ -22,6 +22,13 @@ export type DefinitionBody = {
   integrationSlots?: { id: string; integrationId: string; displayName?: string | null; tenantConfigId: string }[];
 };
 
+/** What `defineAgent` answers: what the agent's current revision now declares. */
+export type AgentDefinition = Pick<AgentRecord, 'agentId' | 'currentRevision' | 'slots' | 'integrationSlots'>;
+
+export function toDefinitionView(agent: AgentRecord): AgentDefinition {
+  return { agentId: agent.agentId, currentRevision: agent.currentRevision, slots: agent.slots, integrationSlots: agent.integrationSlots };
+}
+
 /**
  * Rule agent-slots-list: the declared slots in declaration order (`bound=false` without a binding), then
  * stale bindings whose slot the current revision no longer declares, as `orphaned=true`.
