@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, parseOptions } from '../src/config.js';
 import { startMock } from '../src/index.js';
+import { startCli } from './cli-process.js';
 import { T0, expectProblem, makeHarness } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -262,6 +263,21 @@ describe('deleting an agent', () => {
     expect(ids((await h.api.get('/agents')).body)).toContain('triage_agent');
     time.now += 1;
     expect(ids((await h.api.get('/agents')).body)).not.toContain('triage_agent');
+  });
+
+  it('agent-delete-grace-option: the CLI takes --agent-delete-grace and says what it is at start', async () => {
+    const cli = startCli(['--port', '0', '--in-memory', '--agent-delete-grace', '60000']);
+    try {
+      const url = await cli.url;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(cli.output()).toContain('agent delete grace: 60000 ms');
+      const headers = { Authorization: 'Bearer t' };
+      expect((await fetch(`${url}/v1/tenants/acme/agents/digest_writer`, { method: 'DELETE', headers })).status).toBe(204);
+      expect((await fetch(`${url}/v1/tenants/acme/agents/digest_writer:cancelDelete`, { method: 'POST', headers })).status).toBe(204);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
   });
 
   it('agent-delete-grace-option: startMock takes agentDeleteGrace, and --time drives the purge', async () => {
