@@ -46,7 +46,7 @@ export const AGENTS_RULES: readonly Rule[] = [
   {
     id: 'agent-list-includes-pending-delete',
     resource: 'agents',
-    summary: 'GET /agents is an unpaginated bare array: the fixture agents, then the tenant\'s own in creation order, including soft-deleted agents (deletedAt set) until their grace period ends.',
+    summary: 'GET /agents is an unpaginated bare array: the fixture agents, then the tenant\'s own in creation order, including soft-deleted agents (deletedAt set) until their grace period ends. (The delete page says a deleted agent disappears from list responses; the list\'s own summary, followed here, says it stays listed during the grace period, which is what deletedAt is for.)',
     source: 'docs',
     quote: 'The response is unpaginated and includes soft-deleted agents only while they are still within the deletion grace period.',
     page: `${CORE}cancelDelete/`,
