@@ -76,6 +76,16 @@ describe('POST /agents', () => {
     expect(res.body).toMatchObject({ origin: stored, externalConfig: { parameters: { base_url: 'https://graph.example' } } });
   });
 
+  it('agent-external-config-as-sent: externalConfig reads back as sent, and a PUT replaces it', async () => {
+    const h = await makeHarness();
+    const sent = { parameters: { base_url: 'https://graph.example', assistant: 'a1' } };
+    expect((await h.api.post('/agents', { id: 'graph_agent', origin: 'LANG_GRAPH', externalConfig: sent })).body.externalConfig).toEqual(sent);
+    expect((await h.api.get('/agents/graph_agent')).body.externalConfig).toEqual(sent);
+    expect((await h.api.put('/agents/graph_agent', { externalConfig: { parameters: null } })).body.externalConfig).toEqual({ parameters: null });
+    expect((await h.api.put('/agents/graph_agent', { externalConfig: null })).body.externalConfig).toEqual({ parameters: null });
+    expect((await h.api.post('/agents', { id: 'plain', externalConfig: {} })).body.externalConfig).toEqual({ parameters: null });
+  });
+
   it.each([
     ['type', { type: 'ROBOT' }],
     ['type', { type: 'chat' }],

@@ -28,6 +28,14 @@ export const AGENTS_RULES: readonly Rule[] = [
     operations: ['createAgent', 'updateAgent'],
   },
   {
+    id: 'agent-external-config-as-sent',
+    resource: 'agents',
+    summary: 'externalConfig is stored and read back as sent ({parameters} or null), whatever the origin; PUT with an externalConfig replaces it. Do not put real credentials in it.',
+    source: 'mock',
+    reason: 'The docs say external connection secrets are encrypted by walking per-platform descriptors, which the docs do not publish; without them the mock cannot tell a secret parameter from another.',
+    operations: ['createAgent', 'updateAgent', 'getAgent', 'listAgents'],
+  },
+  {
     id: 'agent-id-unique',
     resource: 'agents',
     summary: 'POST /agents with an id the tenant already has (a fixture agent, a created one, or one pending deletion) is a 400 VALIDATION_FAILED naming id, and stores nothing; once an agent is purged its id can be created again, with none of the old bindings.',
