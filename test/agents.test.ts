@@ -168,6 +168,13 @@ describe('the tenant\'s agents', () => {
     expect(ids((await h.api.get('/agents')).body).slice(3)).toEqual(['second']);
   });
 
+  it('agent-list-every-caller-admin: whoever calls sees every agent of the tenant', async () => {
+    const h = await makeHarness();
+    await h.api.post('/agents', { id: 'made_by_ada' }).set('Authorization', 'Bearer ada-token');
+    const asBo = await h.api.get('/agents').set('Authorization', 'Bearer bo-token');
+    expect(ids(asBo.body)).toEqual(['support_bot', 'triage_agent', 'digest_writer', 'made_by_ada']);
+  });
+
   it('agent-get-hides-deleted: get, update and delete answer 404 for an unknown, a pending and a purged agent', async () => {
     const { h, time } = await clocked();
     await h.api.post('/agents', { id: 'pending' });

@@ -61,6 +61,14 @@ export const AGENTS_RULES: readonly Rule[] = [
     operations: ['listAgents'],
   },
   {
+    id: 'agent-list-every-caller-admin',
+    resource: 'agents',
+    summary: 'Every caller is treated as a tenant admin: GET /agents lists every agent of the tenant whoever calls, and no collaborator roles are kept or checked.',
+    source: 'mock',
+    reason: 'The docs filter the list by collaborator role (admins see all, others only agents they hold a role on) and grant the creator Admin; the mock has no users or roles, so it answers as it would an admin.',
+    operations: ['listAgents', 'createAgent'],
+  },
+  {
     id: 'agent-get-hides-deleted',
     resource: 'agents',
     summary: 'GET, PUT and DELETE of an agent the tenant does not have, has soft-deleted, or has purged are 404.',
