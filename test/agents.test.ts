@@ -339,8 +339,11 @@ describe('what points at a deleted agent', () => {
     expectProblem(await h.api.post('/participants', { displayName: 'Bo', agentIds: ['helper'] }), 400, 'INVALID_REFERENCE');
     expect((await h.api.get('/network/graph')).body.edges.some((e: { agentId: string }) => e.agentId === 'helper')).toBe(false);
 
-    // Sending the read back reconciles only what it shows: the hidden binding survives for :cancelDelete.
-    expect((await h.api.patch(`/participants/${ada.id}`, { agentIds: read.agentIds })).status).toBe(200);
+    // Sending the read back works (the backing agent is kept though deleted) and reconciles only what it shows:
+    // the hidden binding survives for :cancelDelete.
+    expect(read.relatedAgentId).toBe('helper');
+    expect((await h.api.patch(`/participants/${ada.id}`, { agentIds: read.agentIds, relatedAgentId: read.relatedAgentId })).status).toBe(200);
+    expectProblem(await h.api.post('/participants', { displayName: 'Cy', kind: 'AI_AGENT', relatedAgentId: 'helper' }), 400, 'INVALID_REFERENCE');
     expect((await h.api.post('/agents/helper:cancelDelete')).status).toBe(204);
     const back = (await h.api.get(`/participants/${ada.id}`)).body;
     expect(back.agentIds).toEqual(['helper', 'support_bot']);

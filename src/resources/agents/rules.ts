@@ -115,7 +115,7 @@ export const AGENTS_RULES: readonly Rule[] = [
   {
     id: 'deleted-agent-references-hidden',
     resource: 'agents',
-    summary: 'While an agent is deleted (pending or purged) its participant bindings are hidden: not in agentIds, channel activations, the consult roster, ?agentId= lists or the graph, and an AI_AGENT loses its avatar fallback; writes naming it are 400 INVALID_REFERENCE or 404. :cancelDelete shows them again.',
+    summary: 'While an agent is deleted (pending or purged) its participant bindings are hidden: not in agentIds, channel activations, the consult roster, ?agentId= lists or the graph, and an AI_AGENT loses its avatar fallback; writes naming it are 400 INVALID_REFERENCE or 404, except a PATCH sending back the relatedAgentId the participant already has. :cancelDelete shows them again.',
     source: 'mock',
     reason: 'The docs say a deleted agent disappears and that cancelDelete restores it "with its previous configuration and collaborators intact"; hiding rather than deleting the bindings does both.',
     operations: ['getParticipant', 'listParticipants', 'createParticipant', 'updateParticipant', 'bindParticipant', 'updateParticipantRoster', 'consultRoster', 'getNetworkGraph'],

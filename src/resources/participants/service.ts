@@ -88,7 +88,7 @@ export async function updateParticipant(
     });
   }
   checkLengths(body, 'update');
-  const channels = checkReferences(deps, tenant, body, current.channels);
+  const channels = checkReferences(deps, tenant, body, current.channels, current.relatedAgentId);
 
   return deps.store.mutate(() => {
     const now = deps.clock();
@@ -191,6 +191,7 @@ function checkReferences(
   tenant: string,
   body: UpdateParticipantBody,
   current: readonly ParticipantChannel[],
+  currentRelatedAgentId: string | null = null,
 ): ParticipantChannel[] | undefined {
   const errors: FieldErrors = Object.create(null) as FieldErrors;
   const offenders: string[] = [];
@@ -201,7 +202,9 @@ function checkReferences(
   (body.agentIds ?? []).forEach((agentId, index) => {
     if (!findLiveAgent(deps, tenant, agentId)) reject(`agentIds[${index}]`, agentId, 'an agent');
   });
-  if (typeof body.relatedAgentId === 'string' && !findLiveAgent(deps, tenant, body.relatedAgentId)) {
+  // Rule deleted-agent-references-hidden: the backing agent the participant already has may be sent back while it is deleted.
+  const keptAgent = body.relatedAgentId === currentRelatedAgentId;
+  if (typeof body.relatedAgentId === 'string' && !keptAgent && !findLiveAgent(deps, tenant, body.relatedAgentId)) {
     reject('relatedAgentId', body.relatedAgentId, 'an agent');
   }
   const held = new Set(current.map((c) => c.integrationConfigId));
