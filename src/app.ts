@@ -22,6 +22,7 @@ import { MAX_STRING_LENGTH, sendReply } from './http/send.js';
 import { validateAgainst } from './http/validation.js';
 import { readDurableState } from './http/durable-reads.js';
 import { secretNamesOf } from './resources/catalog/integrations.js';
+import { agentHandlers } from './resources/agents/routes.js';
 import { catalogHandlers } from './resources/catalog/routes.js';
 import { configHandlers } from './resources/configs/routes.js';
 import { oauthHandlers } from './resources/oauth/routes.js';
@@ -56,6 +57,8 @@ export type AppOptions = {
   publicUrl: string | undefined;
   /** Honour `X-Forwarded-Proto` / `X-Forwarded-Host`. */
   trustProxy: boolean;
+  /** How long a soft-deleted agent stays restorable, in ms of the clock (`--agent-delete-grace`). */
+  agentDeleteGraceMs: number;
 };
 
 export type AppDeps = {
@@ -82,12 +85,13 @@ export const DEFAULT_OPTIONS: AppOptions = {
   allowedHosts: [],
   publicUrl: undefined,
   trustProxy: false,
+  agentDeleteGraceMs: DEFAULTS.agentDeleteGrace,
 };
 
 /** Builds the mock's Express app. It never listens and holds no global state. */
 export function createApp(deps: AppDeps): Express {
   const options = { ...DEFAULT_OPTIONS, ...deps.options };
-  const services: ServiceDeps = { clock: systemClock, ...deps };
+  const services: ServiceDeps = { clock: systemClock, ...deps, agentDeleteGraceMs: options.agentDeleteGraceMs };
   const control = deps.control ?? new ControlState();
   const handlers: Handlers = {
     ...catalogHandlers(services),
@@ -95,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
     ...oauthHandlers(services),
     ...participantHandlers(services),
     ...messagingHandlers(services),
+    ...agentHandlers(services),
   };
 
   const api = express.Router();

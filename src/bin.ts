@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       `  seed: ${options.seed}`,
       `  control plane: ${server.url}/__mock (journal, faults, reset, state; spec at /__mock/openapi.json)`,
       `  validation: ${options.validation}`,
+      `  agent delete grace: ${options.agentDeleteGrace} ms (deleted agents can be restored for that long)`,
       ...controlTokenLines(server),
       '',
     ].join('\n'),

@@ -1,5 +1,6 @@
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
 import type { LoggedRequest, RequestFilter } from './control/request-log.js';
+import type { AgentDefinition, DefinitionBody } from './resources/agents/slots.js';
 import type { StoreData } from './store/types.js';
 import type { InboundMessage } from './resources/messaging/inbound.js';
 import type { ProviderAnswerInput } from './resources/messaging/provider.js';
@@ -25,6 +26,8 @@ export type MockClient = {
   clearProviderAnswers: (options?: { tenant?: string }) => Promise<void>;
   /** `POST /__mock/inbound-messages`: a message from a sender reaching a config for an agent. */
   simulateInboundMessage: (message: InboundMessage) => Promise<{ delivered: { agentId: string; participantId: string }[]; accessRequests: Record<string, unknown>[] }>;
+  /** Declares an agent's slots and integration slots (`PUT /__mock/tenants/{tenant}/agents/{agent}/definition`). */
+  defineAgent: (request: { tenant: string; agentId: string } & DefinitionBody) => Promise<AgentDefinition>;
 };
 
 /** Thrown when the control plane answers with an error; `problem` is its problem+json body. */
@@ -75,5 +78,7 @@ export function mockClient(url: string, options: MockClientOptions = {}): MockCl
     scriptProviderAnswer: (answer) => call('POST', '/provider-answers', answer),
     clearProviderAnswers: (options = {}) => call('DELETE', `/provider-answers${search({ tenant: options.tenant })}`),
     simulateInboundMessage: (message) => call('POST', '/inbound-messages', message),
+    defineAgent: ({ tenant, agentId, ...definition }) =>
+      call('PUT', `/tenants/${encodeURIComponent(tenant)}/agents/${encodeURIComponent(agentId)}/definition`, definition),
   };
 }

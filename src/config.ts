@@ -36,6 +36,8 @@ export type ServerOptions = {
   trustProxy: boolean;
   /** More host names to answer besides loopback, the listen address and the public URL's host. */
   allowedHosts: string[];
+  /** Milliseconds a soft-deleted agent stays restorable (`:cancelDelete`) before it is purged. */
+  agentDeleteGrace: number;
 };
 
 export const DEFAULTS: ServerOptions = {
@@ -58,6 +60,8 @@ export const DEFAULTS: ServerOptions = {
   publicUrl: undefined,
   trustProxy: false,
   allowedHosts: [],
+  // Rule agent-delete-grace-option: the docs name no length; a week.
+  agentDeleteGrace: 7 * 24 * 60 * 60 * 1000,
 };
 
 const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
@@ -92,6 +96,8 @@ Options:
   --trust-proxy     take scheme and host from X-Forwarded-Proto / X-Forwarded-Host (behind a reverse proxy)
   --allowed-hosts HOSTS  comma-separated host names to answer besides loopback, the listen address and the
                     --public-url host (others are 421, against DNS rebinding)
+  --agent-delete-grace MS  how long a deleted agent can be restored with :cancelDelete before it is
+                    purged, in ms of the mock's clock (default 604800000, a week)
   --help            show this help
 `;
 
@@ -124,6 +130,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
         'public-url': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
         'allowed-hosts': { type: 'string' },
+        'agent-delete-grace': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -152,6 +159,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     publicUrl: publicUrl(v['public-url']),
     trustProxy: v['trust-proxy'] ?? false,
     allowedHosts: list(v['allowed-hosts']),
+    agentDeleteGrace: integer('--agent-delete-grace', v['agent-delete-grace'], DEFAULTS.agentDeleteGrace, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -12,8 +12,11 @@ export const DEMO_TENANT = 'acme';
 /** When the demo's records were made: a fixed clock, so the same seed gives the same demo byte for byte. */
 const DEMO_EPOCH = Date.UTC(2026, 10, 2, 9, 0, 0);
 
-/** A request of the demo, relative to `/v1/tenants/acme`; `as` names the id of the answer for later steps. */
-type Step = { method: 'POST' | 'PATCH' | 'PUT'; path: string; body?: unknown; as?: string };
+/**
+ * A request of the demo, relative to `/v1/tenants/acme` (or to `/__mock` with `control`); `as` names the id of
+ * the answer for later steps.
+ */
+type Step = { method: 'POST' | 'PATCH' | 'PUT'; path: string; body?: unknown; as?: string; control?: boolean };
 
 /** A failed demo step: a fixture or contract change broke the demo, which a test catches. */
 export class DemoError extends Error {}
@@ -29,13 +32,13 @@ export async function buildDemoState(catalog: Catalog, seed: number): Promise<St
   const app = createApp({ store, catalog: structuredClone(catalog), generator: new Generator(seed), clock: logicalClock(DEMO_EPOCH) });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/tenants/${DEMO_TENANT}`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const ids: Record<string, string> = {};
     for (const step of demoSteps()) {
       const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? `{${name}}`);
       const path = fill(step.path);
-      const response = await fetch(base + path, {
+      const response = await fetch(origin + (step.control ? `/__mock${path}` : `/v1/tenants/${DEMO_TENANT}${path}`), {
         method: step.method,
         headers: { Authorization: 'Bearer demo', ...(step.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
         body: step.body === undefined ? undefined : fill(JSON.stringify(step.body)),
@@ -99,5 +102,7 @@ function demoSteps(): Step[] {
       body: { kind: 'PERSON', displayName: 'Linus (on leave)', channels: [{ integrationConfigId: '{twilio}', address: '+14155550199', label: 'Mobile' }] },
     },
     { method: 'POST', path: '/participants/{linus}:disable' },
+    // Someone the support bot does not know writes to it on Telegram: an access request waits for approval.
+    { method: 'POST', path: '/inbound-messages', control: true, body: { tenant: DEMO_TENANT, agentId: 'support_bot', integrationConfigId: '{telegram}', address: '987654321', displayName: 'Margaret Hamilton', text: 'Hi, can I get access to the support bot?' } },
   ];
 }

@@ -8,4 +8,6 @@ export type ServiceDeps = {
   catalog: Catalog;
   generator: Generator;
   clock: Clock;
+  /** How long a soft-deleted agent can be restored before it is purged (`--agent-delete-grace`); the default when absent. */
+  agentDeleteGraceMs?: number;
 };

@@ -12,6 +12,7 @@
 import type { ServerOptions } from './config.js';
 import type { FaultRule, FaultRuleInput } from './control/faults.js';
 import type { LoggedRequest, RequestFilter } from './control/request-log.js';
+import { defineAgent, toDefinitionView, type AgentDefinition, type DefinitionBody } from './resources/agents/slots.js';
 import { mintOAuthCredentialKey } from './resources/oauth/keys.js';
 import { receiveInbound, inboundFromControl, type InboundMessage } from './resources/messaging/inbound.js';
 import { scriptProviderAnswer, clearProviderAnswers, type ProviderAnswerInput } from './resources/messaging/provider.js';
@@ -36,6 +37,7 @@ export type InboundOutcome = {
   delivered: { agentId: string; participantId: string }[];
   accessRequests: Record<string, unknown>[];
 };
+export type { AgentDefinition, DefinitionBody as AgentDefinitionInput } from './resources/agents/slots.js';
 
 /** Options of `startMock`: those of the CLI, with a free port and an in-memory store by default. */
 export type MockOptions = Partial<ServerOptions>;
@@ -67,6 +69,11 @@ export type MockServer = {
   clearProviderAnswers: (options?: { tenant?: string }) => Promise<void>;
   /** A message from `address` reaching a config for an agent: delivered, or it opens an access request. */
   simulateInboundMessage: (message: InboundMessage) => Promise<InboundOutcome>;
+  /**
+   * Declares what an agent's current revision holds (`PUT /__mock/tenants/{tenant}/agents/{agent}/definition`):
+   * its contact slots and integration slots; a list left out is kept. Throws a ProblemError (400, 404) when refused.
+   */
+  defineAgent: (request: { tenant: string; agentId: string } & DefinitionBody) => Promise<AgentDefinition>;
   /** A snapshot of the store, in-process and so with credential values as stored (`GET /__mock/state?includeSecrets=true`). */
   state: () => StoreData;
   /** Replaces the store (`PUT /__mock/state`); throws when the snapshot is not valid, changing nothing. */
@@ -101,6 +108,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
       const outcome = await receiveInbound(server.services, inboundFromControl(message));
       return { delivered: outcome.delivered, accessRequests: outcome.accessRequests.map(toAccessRequestView) };
     },
+    defineAgent: async ({ tenant, agentId, ...definition }) => toDefinitionView(await defineAgent(server.services, tenant, agentId, definition)),
     state: () => store.snapshot(),
     setState: (state) => store.replaceAll(state, { idOf: (sequence) => server.services.generator.uuid(sequence) }),
     close: () => server.close(),

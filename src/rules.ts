@@ -3,6 +3,7 @@ import { PARTICIPANTS_RULES } from './resources/participants/rules.js';
 import { API_RULES } from './resources/api-rules.js';
 import { CATALOG_RULES } from './resources/catalog/rules.js';
 import { CONTROL_RULES } from './control/rules.js';
+import { AGENTS_RULES } from './resources/agents/rules.js';
 import { MESSAGING_RULES } from './resources/messaging/rules.js';
 
 /**
@@ -35,4 +36,4 @@ export type Rule = {
 };
 
 /** The whole ledger, served at `GET /__mock/rules`. */
-export const RULES: readonly Rule[] = [...CONFIGS_RULES, ...PARTICIPANTS_RULES, ...CATALOG_RULES, ...API_RULES, ...CONTROL_RULES, ...MESSAGING_RULES];
+export const RULES: readonly Rule[] = [...CONFIGS_RULES, ...PARTICIPANTS_RULES, ...CATALOG_RULES, ...API_RULES, ...CONTROL_RULES, ...MESSAGING_RULES, ...AGENTS_RULES];

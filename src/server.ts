@@ -54,6 +54,7 @@ export async function startServer(
     catalog,
     generator,
     clock: options.time === undefined ? systemClock : logicalClock(options.time),
+    agentDeleteGraceMs: options.agentDeleteGrace,
   };
   const app = createApp({
     ...services,
@@ -68,6 +69,7 @@ export async function startServer(
       controlCorsOrigins: [...access.corsOrigins],
       publicUrl: publicUrl(options.publicUrl),
       trustProxy: options.trustProxy,
+      agentDeleteGraceMs: options.agentDeleteGrace,
       allowedHosts: [...listenHostNames(options.host), ...options.allowedHosts],
     },
   });

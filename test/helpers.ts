@@ -5,7 +5,7 @@ import { createApp, type AppOptions } from '../src/app.js';
 import { loadFixtures } from '../src/catalog/load.js';
 import { ControlState } from '../src/control/control.js';
 import type { Catalog } from '../src/catalog/types.js';
-import { Generator, logicalClock } from '../src/generate/generator.js';
+import { Generator, logicalClock, type Clock } from '../src/generate/generator.js';
 import { DEFAULT_FIXTURES_DIR } from '../src/spec.js';
 import { mintOAuthCredentialKey } from '../src/resources/oauth/keys.js';
 import { Store } from '../src/store/store.js';
@@ -47,12 +47,12 @@ type ApiClient = {
 
 /** An app on the in-memory store, the shipped fixtures, a fixed seed and clock, and response validation on. */
 export async function makeHarness(
-  options: { seed?: number; store?: Store; tenant?: string; app?: Partial<AppOptions>; journalSize?: number } = {},
+  options: { seed?: number; store?: Store; tenant?: string; app?: Partial<AppOptions>; journalSize?: number; clock?: Clock } = {},
 ): Promise<Harness> {
   const store = options.store ?? (await Store.openMemory());
   const catalog = structuredClone(fixtures);
   const generator = new Generator(options.seed ?? 1);
-  const clock = logicalClock(T0);
+  const clock = options.clock ?? logicalClock(T0);
   const app = createApp({
     store,
     catalog,

@@ -75,6 +75,7 @@ describe('fruxon-mock import-catalog', () => {
         expect(await get(copy.url, `/integrations/${id}/tools`)).toEqual(await get(source.url, `/integrations/${id}/tools`));
       }
       for (const id of AGENTS) expect(await get(copy.url, `/agents/${id}`)).toEqual(await get(source.url, `/agents/${id}`));
+      for (const id of AGENTS) expect(await get(copy.url, `/agents/${id}/slots`)).toEqual(await get(source.url, `/agents/${id}/slots`));
     } finally {
       await copy.close();
     }

@@ -225,6 +225,12 @@ describe('the record schema', () => {
     const inbound = { tenant: 'acme', integrationConfigId: telegram.id, address: '555000111', agentId: 'support_bot' };
     expect((await h.mock.post('/inbound-messages', inbound)).status).toBe(200);
     expect((await h.mock.post('/provider-answers', { tenant: 'acme', address: '555000111' })).status).toBe(201);
+    expect((await h.api.post('/agents', { id: 'acme_agent', tags: ['t'], externalConfig: { parameters: { url: 'u' } } })).status).toBe(201);
+    expect((await h.mock.put('/tenants/acme/agents/acme_agent/definition', {
+      slots: [{ name: 'owner', displayName: 'Owner', requiredKind: 'PERSON' }],
+      integrationSlots: [{ id: '0f0f0f0f-0000-4000-8000-000000000001', integrationId: 'slack', tenantConfigId: config.id }],
+    })).status).toBe(200);
+    expect((await h.api.put(`/agents/acme_agent/slots/owner/binding/${participant.id}`)).status).toBe(200);
     const counts = store.counts();
     expect(Object.values(counts).every((count) => count > 0)).toBe(true);
 

@@ -235,6 +235,6 @@ describe('Store lists', () => {
     expect(store.listRevisions('other', 'a')).toEqual([]);
     await store.mutate(() => store.deleteConfig('a'));
     expect(store.listRevisions('acme', 'a')).toEqual([]);
-    expect(store.counts()).toEqual({ configs: 1, revisions: 1, oauthKeys: 0, participants: 0, bindings: 0, integrations: 0, webhookKeys: 0, accessRequests: 0, providerAnswers: 0 });
+    expect(store.counts()).toEqual({ configs: 1, revisions: 1, oauthKeys: 0, participants: 0, bindings: 0, integrations: 0, webhookKeys: 0, accessRequests: 0, providerAnswers: 0, agents: 0, slotBindings: 0 });
   });
 });

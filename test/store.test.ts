@@ -15,7 +15,7 @@ describe('Store.openFile', () => {
     const file = join(dir, 'old.json');
     writeFileSync(file, JSON.stringify({ meta: { schemaVersion: 1, sequence: 3 }, configs: {}, revisions: {}, oauthKeys: {} }));
     const store = await Store.openFile(file);
-    expect(store.counts()).toEqual({ configs: 0, revisions: 0, oauthKeys: 0, participants: 0, bindings: 0, integrations: 0, webhookKeys: 0, accessRequests: 0, providerAnswers: 0 });
+    expect(store.counts()).toEqual({ configs: 0, revisions: 0, oauthKeys: 0, participants: 0, bindings: 0, integrations: 0, webhookKeys: 0, accessRequests: 0, providerAnswers: 0, agents: 0, slotBindings: 0 });
     expect(await store.mutate(() => store.nextSequence())).toBe(4);
   });
 

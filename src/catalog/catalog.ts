@@ -15,13 +15,6 @@ export function integrationOr404(catalog: Catalog, id: string): IntegrationFixtu
   return integration;
 }
 
-/** The catalog's agent (every tenant's), or a 404 problem. */
-export function agentOr404(catalog: Catalog, id: string): AgentFixture {
-  const agent = findAgent(catalog, id);
-  if (!agent) throw problem('notFound', `Agent '${id}' was not found.`);
-  return agent;
-}
-
 export function findAuthMethod(integration: IntegrationFixture, id: string | null): AuthMethodFixture | undefined {
   return integration.authMethods.find((m) => m.id === id);
 }

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../config.js';
 import { DEFAULT_FIXTURES_DIR, loadSpec } from '../spec.js';
-import { agentFixtureOf, integrationFixtureOf, type AgentView, type IntegrationView, type ToolView } from './import.js';
+import { agentFixtureOf, integrationFixtureOf, type AgentView, type IntegrationView, type SlotView, type ToolView } from './import.js';
 import { loadFixtures } from './load.js';
 import { Contract } from '../conformance/contract.js';
 
@@ -44,7 +44,10 @@ export async function importCatalog(options: ImportOptions): Promise<ImportSumma
   }
   const agentIds = options.agentIds?.length ? options.agentIds : await read.agentIds();
   const agents = [];
-  for (const id of agentIds) agents.push(agentFixtureOf(await read.one<AgentView>(`/agents/${encodeURIComponent(id)}`)));
+  for (const id of agentIds) {
+    const path = `/agents/${encodeURIComponent(id)}`;
+    agents.push(agentFixtureOf(await read.one<AgentView>(path), await read.optional<SlotView[]>(`${path}/slots`)));
+  }
 
   const files = new Map<string, string>(integrations.map((i) => [join('integrations', `${i.id}.json`), json(i)]));
   files.set('agents.json', json(agents));
@@ -98,6 +101,13 @@ function reader(options: ImportOptions) {
     if (status !== 200) throw new ImportError(`GET ${path} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
     return body as T;
   };
+  /** Like `one`, for a read a server may not have (404 or 405: undefined). */
+  const optional = async <T>(path: string): Promise<T | undefined> => {
+    const { status, body } = await get(path);
+    if (status === 404 || status === 405) return undefined;
+    if (status !== 200) throw new ImportError(`GET ${path} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+    return body as T;
+  };
   const pages = async <T>(path: string): Promise<T[]> => {
     const tokenName = contract.pageTokenParameter(`/v1/tenants/${options.tenant}${path}`);
     const all: T[] = [];
@@ -122,7 +132,7 @@ function reader(options: ImportOptions) {
     const items = Array.isArray(body) ? body : (body as { items?: unknown[] }).items ?? [];
     return (items as { id: string; deletedAt?: unknown }[]).filter((a) => !a.deletedAt).map((a) => a.id);
   };
-  return { one, pages, agentIds };
+  return { one, optional, pages, agentIds };
 }
 
 export const IMPORT_USAGE = `Usage: fruxon-mock import-catalog --base-url URL --token TOKEN --tenant TENANT --out DIR [--agent ID ...]

@@ -7,7 +7,16 @@ type AuthView = IntegrationView['configMetadata']['authMetadata'][number];
 /** A tool as `GET /integrations/{integration}/tools` lists it. */
 export type ToolView = { id: string; displayName: string; description: string; actionType: ToolFixture['actionType'] };
 /** An agent as `GET /agents/{agent}` answers it. */
-export type AgentView = AgentFixture & { tenantId?: string };
+export type AgentView = Omit<AgentFixture, 'slots'> & {
+  tenantId?: string;
+  solutionId?: unknown;
+  deletedAt?: unknown;
+  evaluationMetrics?: unknown;
+  externalConfig?: unknown;
+  redactLlmMessages?: unknown;
+};
+/** A row of `GET /agents/{agent}/slots`. */
+export type SlotView = { name: string; displayName: string | null; requiredKind: string; orphaned?: boolean };
 
 /** What a tool answers on `:testTool` when the catalog came from a real tenant, which shows no responses. */
 const IMPORTED_TOOL_RESPONSE = { ok: true };
@@ -43,9 +52,15 @@ export function integrationFixtureOf(view: IntegrationView, tools: ToolView[], s
   };
 }
 
-export function agentFixtureOf(view: AgentView): AgentFixture {
-  const { tenantId: _tenant, ...agent } = view;
-  return agent;
+/**
+ * The fixture of an agent: its metadata, and the slots its current revision declares (orphaned bindings are
+ * not declarations). What only a tenant's copy holds (deletion state, external config, which may carry
+ * connection secrets) is left out.
+ */
+export function agentFixtureOf(view: AgentView, slots?: SlotView[]): AgentFixture {
+  const { tenantId: _tenant, solutionId: _solution, deletedAt: _deleted, evaluationMetrics: _metrics, externalConfig: _external, redactLlmMessages: _redact, ...agent } = view;
+  const declared = (slots ?? []).filter((s) => !s.orphaned).map((s) => ({ name: s.name, displayName: s.displayName, requiredKind: s.requiredKind }));
+  return declared.length > 0 ? { ...agent, slots: declared } : agent;
 }
 
 /** A secret parameter never carries a value into a fixture file. The rest of configMetadata is kept as served. */

@@ -49,10 +49,23 @@ function checkIntegration(value: unknown, file: string): IntegrationFixture {
   return v as IntegrationFixture;
 }
 
+const SLOT_KINDS = ['ANY', 'PERSON', 'GROUP', 'AI_AGENT'];
+
 function checkAgent(value: unknown, file: string): AgentFixture {
   const v = value as Partial<AgentFixture>;
   if (typeof v !== 'object' || v === null || typeof v.id !== 'string' || v.id.length === 0) {
     throw new FixtureError(`${file}: every agent needs a string id`);
+  }
+  if (v.slots !== undefined) {
+    const names = new Set<string>();
+    const valid =
+      Array.isArray(v.slots) &&
+      v.slots.every((slot) => {
+        const ok = typeof slot?.name === 'string' && slot.name.length > 0 && !names.has(slot.name) && (slot.requiredKind === undefined || SLOT_KINDS.includes(slot.requiredKind));
+        names.add(slot?.name);
+        return ok;
+      });
+    if (!valid) throw new FixtureError(`${file}: agent '${v.id}': slots must be an array of { name (unique), displayName, requiredKind (${SLOT_KINDS.join(', ')}) }`);
   }
   return v as AgentFixture;
 }

@@ -77,6 +77,10 @@ export type AgentFixture = {
   currentRevision: number;
   createdAt?: number;
   modifiedAt?: number;
+  /** Where its reasoning loop runs; `NATIVE` when omitted. */
+  origin?: string;
+  /** The contact slots its current revision declares (`GET /agents/{agent}/slots`); none when omitted. */
+  slots?: { name: string; displayName?: string | null; requiredKind?: string }[];
 };
 
 /** What the mock serves read-only in every tenant. */

@@ -1,3 +1,4 @@
+import { AGENT_CHECKS } from './agents-checks.js';
 import { CONFIG_OPS_CHECKS } from './config-ops-checks.js';
 import { CheckSkipped, type CheckContext, type Exchange, type Integration } from './context.js';
 import { MESSAGING_CHECKS } from './messaging-checks.js';
@@ -639,4 +640,4 @@ const RULE_CHECKS: readonly Check[] = [
 ];
 
 /** Every check, one per rule. */
-export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS, ...CONFIG_OPS_CHECKS, ...MESSAGING_CHECKS];
+export const CHECKS: readonly Check[] = [...RULE_CHECKS, ...MORE_CHECKS, ...CONFIG_OPS_CHECKS, ...MESSAGING_CHECKS, ...AGENT_CHECKS];

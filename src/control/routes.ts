@@ -6,6 +6,7 @@ import { problem } from '../http/problems.js';
 import { routeProblem } from '../http/routes.js';
 import { validateAgainst } from '../http/validation.js';
 import { RULES } from '../rules.js';
+import { defineAgent, toDefinitionView, type DefinitionBody } from '../resources/agents/slots.js';
 import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
 import { addMessagingControlRoutes } from '../resources/messaging/control-routes.js';
 import { loadSpec, specText } from '../spec.js';
@@ -124,6 +125,12 @@ export function controlRouter(deps: ControlDeps): Router {
     const record = await mintOAuthCredentialKey(services, req.body as Parameters<typeof mintOAuthCredentialKey>[1]);
     const { key, tenant, integrationId, authMethodId, scopes, createdAt } = record;
     res.status(201).json({ key, tenant, integrationId, authMethodId, scopes, createdAt });
+  });
+
+  // Rule agent-slots-declared-by-control-plane.
+  router.put('/tenants/:tenant/agents/:agent/definition', async (req, res) => {
+    const agent = await defineAgent(services, String(req.params.tenant), String(req.params.agent), req.body as DefinitionBody);
+    res.json(toDefinitionView(agent));
   });
 
   addConsentRoutes(router, services, deps.consentMessageOrigins);

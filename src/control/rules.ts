@@ -10,7 +10,7 @@ const CONSENT = ['showConsent', 'decideConsent'];
 const CONTROL_OPERATIONS = [
   'getHealth', 'resetMock', 'exportState', 'importState', 'listRequests', 'clearRequests', 'addFault', 'listFaults',
   'clearFaults', 'deleteFault', 'mintCredentialKey', 'showConsent', 'decideConsent', 'getOpenApiJson', 'getOpenApiYaml',
-  'listRules',
+  'listRules', 'defineAgent',
 ];
 
 export const CONTROL_RULES: readonly Rule[] = [

@@ -63,6 +63,11 @@ export const PROBLEMS = {
   providerNotConnected: { status: 400, code: 'PROVIDER_NOT_CONNECTED', title: 'The provider credentials are not connected.' },
   noAvatarImage: { status: 400, code: 'NO_AVATAR_IMAGE', title: 'The provider has no image for the address.' },
   accessRequestNotPending: { status: 400, code: 'ACCESS_REQUEST_NOT_PENDING', title: 'The access request is not pending.' },
+  // agents (issue 13): src/resources/agents.
+  agentNotPendingDelete: { status: 400, code: 'AGENT_NOT_PENDING_DELETE', title: 'The agent is not pending deletion.' },
+  slotNotDeclared: { status: 400, code: 'SLOT_NOT_DECLARED', title: "The agent's current revision declares no such slot." },
+  slotKindMismatch: { status: 400, code: 'SLOT_KIND_MISMATCH', title: "The participant's kind does not fit the slot." },
+  configInUse: { status: 400, code: 'CONFIG_IN_USE', title: 'Agents still reference the config.' },
   // The mock's own access rules (src/control/rules.ts).
   controlTokenMissing: { status: 401, code: 'CONTROL_TOKEN_REQUIRED', title: 'The control plane needs its token.' },
   crossOriginControl: { status: 403, code: 'CROSS_ORIGIN_CONTROL', title: 'The control plane does not answer other origins.' },

@@ -48,7 +48,7 @@ export type StoreHealth = { status: 'ok' } | { status: 'degraded'; reason: strin
 // of journal to replay after a crash.
 const DEFAULT_COMPACT_AFTER_BYTES = 32 * 1024 * 1024;
 /** Collections added after schema version 1 first shipped. */
-const LATER_COLLECTIONS = ['participants', 'bindings', 'integrations', 'webhookKeys', 'accessRequests', 'providerAnswers'] as const;
+const LATER_COLLECTIONS = ['participants', 'bindings', 'integrations', 'webhookKeys', 'accessRequests', 'providerAnswers', 'agents', 'slotBindings'] as const;
 /** A store file that could not be rewritten is tried again after this long. */
 const FOLD_RETRY_MS = 1000;
 

@@ -115,6 +115,25 @@ export const RECORD_SCHEMAS = {
     key: 'id',
     check: object({ id: str, tenant: str, address: str, outcome: str, errorCode: nullable(str), errorMessage: nullable(str), createdAt: num }),
   },
+  // agents (issue 13)
+  agents: {
+    key: 'id',
+    check: object({
+      id: str, tenant: str, agentId: str, displayName: nullable(str), description: nullable(str), avatarFileId: nullable(str),
+      tags: arrayOf(str), type: oneOf('UNSPECIFIED', 'SUMMARIZATION', 'RECOMMENDATION', 'ANALYZER', 'CHAT', 'OTHER'),
+      origin: oneOf('NATIVE', 'LANG_GRAPH', 'CREW_AI', 'OPEN_AI_ASSISTANTS', 'DIFY'),
+      externalConfig: nullable(object({ parameters: nullable(json) })), enabled: bool, currentRevision: num,
+      slots: arrayOf(object({ name: str, displayName: nullable(str), requiredKind: oneOf('ANY', 'PERSON', 'GROUP', 'AI_AGENT') })),
+      integrationSlots: arrayOf(object({ id: str, integrationId: str, displayName: nullable(str), tenantConfigId: str })),
+      deletedAt: nullable(num), createdAt: num, modifiedAt: num,
+    }),
+  },
+  slotBindings: {
+    key: 'id',
+    check: object({
+      id: str, tenant: str, tenantId: str, agentId: str, slotName: str, participantId: str, createdAt: num, modifiedAt: num,
+    }),
+  },
 } as const satisfies Record<string, { key: string; check: Check }>;
 
 export type CollectionName = keyof typeof RECORD_SCHEMAS;

@@ -5,6 +5,7 @@ import { COLLECTIONS, describeStaleSequence, type CollectionName } from './schem
 import {
   emptyData,
   type AccessRequestRecord,
+  type AgentRecord,
   type BindingRecord,
   type ConfigRecord,
   type CustomIntegrationRecord,
@@ -12,6 +13,7 @@ import {
   type ParticipantRecord,
   type ProviderAnswerRecord,
   type RevisionRecord,
+  type SlotBindingRecord,
   type StoreData,
   type WebhookKeyRecord,
 } from './types.js';
@@ -56,6 +58,9 @@ function createIndexes(): Index[] {
     new Index('bindings', (b: BindingRecord) => `${b.tenant}\u0000${b.agentId}`, 'bindingsByAgent'),
     new Index('integrations', (i: CustomIntegrationRecord) => i.tenant),
     new Index('accessRequests', (r: AccessRequestRecord) => r.tenant),
+    new Index('agents', (a: AgentRecord) => a.tenant),
+    new Index('slotBindings', (b: SlotBindingRecord) => `${b.tenant}\u0000${b.agentId}`),
+    new Index('slotBindings', (b: SlotBindingRecord) => `${b.tenant}\u0000${b.participantId}`, 'slotBindingsByParticipant'),
   ];
 }
 
@@ -261,6 +266,8 @@ export class Store {
     this.write('participants', id, ABSENT);
     if (!participant) return;
     for (const key of [...this.indexOf('bindings').keys(`${participant.tenant}\u0000${id}`)]) this.write('bindings', key, ABSENT);
+    // Rule participant-delete-drops-slot-bindings.
+    for (const key of [...this.indexOf('slotBindingsByParticipant').keys(`${participant.tenant}\u0000${id}`)]) this.write('slotBindings', key, ABSENT);
   }
 
   // Bindings
@@ -358,6 +365,48 @@ export class Store {
 
   deleteProviderAnswer(id: string): void {
     this.write('providerAnswers', id, ABSENT);
+  }
+
+  // Agents (the tenant's own records; fixture agents are not stored until written)
+
+  findAgent(tenant: string, agentId: string): AgentRecord | undefined {
+    return this.find<AgentRecord>('agents', `${tenant}/${agentId}`);
+  }
+
+  /** The tenant's agent records in the order they were first stored. */
+  listAgents(tenant: string): AgentRecord[] {
+    return this.listGroup<AgentRecord>('agents', tenant);
+  }
+
+  putAgent(agent: AgentRecord): void {
+    this.write('agents', agent.id, agent);
+  }
+
+  /** Removes every participant binding and slot binding of one agent of the tenant (its purge). */
+  deleteAgentReferences(tenant: string, agentId: string): void {
+    for (const key of [...this.indexOf('bindingsByAgent').keys(`${tenant}\u0000${agentId}`)]) this.write('bindings', key, ABSENT);
+    for (const key of [...this.indexOf('slotBindings').keys(`${tenant}\u0000${agentId}`)]) this.write('slotBindings', key, ABSENT);
+  }
+
+  // Slot bindings
+
+  findSlotBinding(tenant: string, agentId: string, slotName: string): SlotBindingRecord | undefined {
+    return this.listSlotBindings(tenant, { agentId }).find((b) => b.slotName === slotName);
+  }
+
+  /** The tenant's slot bindings in creation order, narrowed to one agent or one participant. */
+  listSlotBindings(tenant: string, filter: { agentId?: string; participantId?: string } = {}): SlotBindingRecord[] {
+    if (filter.agentId !== undefined) return this.listGroup<SlotBindingRecord>('slotBindings', `${tenant}\u0000${filter.agentId}`);
+    if (filter.participantId !== undefined) return this.listGroup<SlotBindingRecord>('slotBindingsByParticipant', `${tenant}\u0000${filter.participantId}`);
+    return ([...this.tables.slotBindings.values()] as SlotBindingRecord[]).filter((b) => b.tenant === tenant);
+  }
+
+  putSlotBinding(binding: SlotBindingRecord): void {
+    this.write('slotBindings', binding.id, binding);
+  }
+
+  deleteSlotBinding(id: string): void {
+    this.write('slotBindings', id, ABSENT);
   }
 
   // Whole-state operations

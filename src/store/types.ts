@@ -192,6 +192,48 @@ export type AccessRequestRecord = {
   modifiedAt: number;
 };
 
+// agents (issue 13)
+
+/** What an agent does (a label only) and where its reasoning loop runs. */
+export type AgentType = 'UNSPECIFIED' | 'SUMMARIZATION' | 'RECOMMENDATION' | 'ANALYZER' | 'CHAT' | 'OTHER';
+/** `UNSPECIFIED` on a request is stored as `NATIVE`. */
+export type AgentOrigin = 'NATIVE' | 'LANG_GRAPH' | 'CREW_AI' | 'OPEN_AI_ASSISTANTS' | 'DIFY';
+
+/** The kind of participant a slot takes; `ANY` takes every kind. */
+export type SlotKind = 'ANY' | ParticipantKind;
+
+/** A named contact (approver-role) slot declared on the agent's current revision. */
+export type AgentSlot = { name: string; displayName: string | null; requiredKind: SlotKind };
+
+/** An integration slot of the agent's current revision: a pointer at a published tenant config. */
+export type AgentIntegrationSlot = { id: string; integrationId: string; displayName: string | null; tenantConfigId: string };
+
+/**
+ * A tenant's agent: one it created, or its own copy of a fixture agent made by the first write to it.
+ * Soft-deleted agents keep their record (`deletedAt` set) until the id is taken again after the purge.
+ */
+export type AgentRecord = {
+  /** `{tenant}/{agentId}`: agent ids are unique per tenant. */
+  id: string;
+  tenant: string;
+  agentId: string;
+  displayName: string | null;
+  description: string | null;
+  avatarFileId: string | null;
+  tags: string[];
+  type: AgentType;
+  origin: AgentOrigin;
+  externalConfig: { parameters: JsonObject | null } | null;
+  enabled: boolean;
+  currentRevision: number;
+  /** What the current revision declares (fixtures, or `PUT /__mock/tenants/{tenant}/agents/{agent}/definition`). */
+  slots: AgentSlot[];
+  integrationSlots: AgentIntegrationSlot[];
+  deletedAt: number | null;
+  createdAt: number;
+  modifiedAt: number;
+};
+
 /** What the simulated provider answers a send to one address (set through `/__mock/provider-answers`). */
 export type ProviderAnswerRecord = {
   /** `{tenant}\u0000{address}`. */
@@ -202,6 +244,18 @@ export type ProviderAnswerRecord = {
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: number;
+};
+
+/** A participant wired into one of an agent's slots. */
+export type SlotBindingRecord = {
+  id: string;
+  tenant: string;
+  tenantId: string;
+  agentId: string;
+  slotName: string;
+  participantId: string;
+  createdAt: number;
+  modifiedAt: number;
 };
 
 export type StoreData = {
@@ -215,6 +269,8 @@ export type StoreData = {
   webhookKeys: Record<string, WebhookKeyRecord>;
   accessRequests: Record<string, AccessRequestRecord>;
   providerAnswers: Record<string, ProviderAnswerRecord>;
+  agents: Record<string, AgentRecord>;
+  slotBindings: Record<string, SlotBindingRecord>;
 };
 
 export function emptyData(): StoreData {
@@ -229,5 +285,7 @@ export function emptyData(): StoreData {
     webhookKeys: {},
     accessRequests: {},
     providerAnswers: {},
+    agents: {},
+    slotBindings: {},
   };
 }

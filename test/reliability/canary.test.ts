@@ -70,6 +70,32 @@ const STEPS: [string, Step][] = [
   ['getIntegration', (h) => h.api.get('/integrations/slack')],
   ['listIntegrationTools', (h) => h.api.get('/integrations/slack/tools')],
   ['getAgent', (h) => h.api.get('/agents/support_bot')],
+  ['createAgent', async (h) => {
+    await h.api.post('/agents', { id: 'canary_agent', displayName: 'Canary', type: 'CHAT' });
+    await h.api.post('/agents', { id: 'canary_agent' });
+  }],
+  ['listAgents', (h) => h.api.get('/agents')],
+  ['updateAgent', (h) => h.api.put('/agents/canary_agent', { description: 'updated' })],
+  ['getIntegrationConfigUsage', async (h, ids) => {
+    await h.mock.put('/tenants/acme/agents/canary_agent/definition', {
+      slots: [{ name: 'owner', requiredKind: 'PERSON' }],
+      integrationSlots: [{ id: '0c0a0a0a-0000-4000-8000-000000000001', integrationId: 'slack', tenantConfigId: ids.config }],
+    });
+    await h.api.get(`${configsPath()}/${ids.config}/usage`);
+    await h.api.delete(`${configsPath()}/${ids.config}`);
+  }],
+  ['bindAgentSlot', async (h) => {
+    const owner = (await h.api.post('/participants', { displayName: 'Owner' })).body.id;
+    await h.api.put(`/agents/canary_agent/slots/owner/binding/${owner}`);
+  }],
+  ['listAgentSlots', (h) => h.api.get('/agents/canary_agent/slots')],
+  ['getNetworkGraph', async (h) => {
+    await h.api.get('/network/graph');
+    await h.api.get('/network/graph?agentId=canary_agent');
+  }],
+  ['unbindAgentSlot', (h) => h.api.delete('/agents/canary_agent/slots/owner/binding')],
+  ['deleteAgent', (h) => h.api.delete('/agents/canary_agent')],
+  ['cancelAgentDelete', (h) => h.api.post('/agents/canary_agent:cancelDelete')],
   ['createParticipant', async (h, ids) => {
     const channels = [{ integrationConfigId: ids.config, address: 'C0123456789' }];
     ids.participant = (await h.api.post('/participants', { displayName: 'Ada', channels, agentIds: ['support_bot'] })).body.id;

@@ -5,6 +5,8 @@ import { AUTH, configsPath, expectProblem, makeHarness, type Harness } from '../
 
 type Ids = { config: string; revision: string; participant: string; key: string; telegramConfig: string; accessRequest: string };
 
+const AGENT = 'acme_agent';
+
 /** Tenant A's world: a published config, a second config, a bound participant with a channel, an unused OAuth key. */
 async function arrangeTenantA(h: Harness): Promise<Ids> {
   const a = h.as('acme');
@@ -21,6 +23,13 @@ async function arrangeTenantA(h: Harness): Promise<Ids> {
   const key = await h.mintKey('acme', 'slack');
   const inbound = { tenant: 'acme', integrationConfigId: telegramConfig, address: '555000111', agentId: 'support_bot' };
   const accessRequest = (await h.mock.post('/inbound-messages', inbound)).body.accessRequests[0].id as string;
+  // A's own agent, with a slot A's participant fills and an integration slot on A's config.
+  expect((await a.post('/agents', { id: AGENT })).status).toBe(201);
+  expect((await h.mock.put(`/tenants/acme/agents/${AGENT}/definition`, {
+    slots: [{ name: 'owner' }],
+    integrationSlots: [{ id: '15017a7e-0000-4000-8000-000000000001', integrationId: 'slack', tenantConfigId: config }],
+  })).status).toBe(200);
+  expect((await a.put(`/agents/${AGENT}/slots/owner/binding/${participant}`)).status).toBe(200);
   for (const id of [config, revision, participant, telegramConfig, accessRequest]) expect(id).toEqual(expect.any(String));
   return { config, revision, participant, key, telegramConfig, accessRequest };
 }
@@ -38,6 +47,8 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   updateParticipant: () => ({ displayName: 'B' }),
   updateParticipantRoster: () => ({ roles: ['ux'] }),
   createIntegration: () => ({ id: 'b_crm' }),
+  createAgent: () => ({ id: AGENT }),
+  updateAgent: () => ({ displayName: 'B' }),
   updateIntegration: () => ({ displayName: 'B' }),
   verifyIntegrationConfig: () => ({ authMetadataId: 'bot_token', authConfig: { parameters: { token: 't' } } }),
   applyIntegrationConfigWebhookToProvider: () => ({ webhookUrl: 'https://b.example/hook' }),
@@ -65,19 +76,22 @@ describe('tenant-isolation matrix: every operation, from tenant B, on tenant A\'
       .replace('{revision}', ids.revision)
       .replace('{participant}', ids.participant)
       .replace('{participantAccessRequest}', ids.accessRequest)
-      .replace(/\{(binding|agent)\}/, 'support_bot');
+      .replace('{agent}', AGENT)
+      .replace('{slot}', 'owner')
+      // A slot binding's {binding} is a participant id; a participant binding's is an agent id.
+      .replace('{binding}', template.includes('/slots/') ? ids.participant : 'support_bot');
     let req = request(h.app)[method as 'get'](path).set(AUTH);
     const body = BODIES[operationId]?.(ids);
     if (body !== undefined) req = req.send(body as object);
     const res = await req;
 
-    const namesARecord = /\{(config|revision|participant|participantAccessRequest)\}/.test(template);
+    const namesARecord = /\{(config|revision|participant|participantAccessRequest|agent)\}/.test(template);
     if (namesARecord) expectProblem(res, 404, 'NOT_FOUND');
     else {
       expect(res.status, res.text).toBeLessThan(500);
       // An error may quote an id the request itself carried; it must never reveal any other of A's ids.
       const sent = path + JSON.stringify(body ?? null);
-      for (const id of [ids.config, ids.revision, ids.participant, ids.telegramConfig, ids.accessRequest]) {
+      for (const id of [ids.config, ids.revision, ids.participant, ids.telegramConfig, ids.accessRequest, AGENT]) {
         if (!sent.includes(id)) expect(res.text).not.toContain(id);
       }
       if (res.status >= 400) expect(res.status).toBeLessThan(500);
@@ -86,6 +100,6 @@ describe('tenant-isolation matrix: every operation, from tenant B, on tenant A\'
   });
 
   it('covers every operation of the spec', () => {
-    expect(OPERATIONS.length).toBe(45);
+    expect(OPERATIONS.length).toBe(55);
   });
 });

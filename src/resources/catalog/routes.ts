@@ -1,7 +1,5 @@
 import type { ServiceDeps } from '../../deps.js';
-import { FIXTURE_EPOCH, agentOr404 } from '../../catalog/catalog.js';
-import type { AgentFixture, IntegrationFixture } from '../../catalog/types.js';
-import { nameUuid } from '../../generate/generator.js';
+import type { IntegrationFixture } from '../../catalog/types.js';
 import { noContent, ok, type Handlers } from '../../http/handler.js';
 import { CATALOG_PAGING, TOOLS_PAGING, paginate } from '../../http/paging.js';
 import { verifyAdHocConfig, type AdHocVerifyBody } from '../configs/service.js';
@@ -15,7 +13,7 @@ import {
 } from './integrations.js';
 import { toCustomIntegrationView, toIntegrationView } from './view.js';
 
-/** The catalog: the fixture integrations (every tenant's), each tenant's custom ones, their tools, and agents. */
+/** The catalog: the fixture integrations (every tenant's), each tenant's custom ones, and their tools. */
 export function catalogHandlers(deps: ServiceDeps): Handlers {
   const { catalog, store } = deps;
   /** Rule custom-integration-per-tenant: the fixtures, then the tenant's own integrations in creation order. */
@@ -72,30 +70,10 @@ export function catalogHandlers(deps: ServiceDeps): Handlers {
 
     verifyIntegrationConfig: (call) =>
       ok(verifyAdHocConfig(deps, { tenant: call.tenant, integrationId: call.params.integration!, baseUrl: call.baseUrl }, call.body as AdHocVerifyBody)),
-
-    getAgent: ({ tenant, params }) => {
-      return ok(toAgentView(agentOr404(catalog, params.agent!), tenant));
-    },
   };
 }
 
 function asList(value: unknown): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-export function toAgentView(a: AgentFixture, tenant: string) {
-  return {
-    id: a.id,
-    displayName: a.displayName,
-    description: a.description,
-    avatarFileId: a.avatarFileId,
-    tags: a.tags,
-    type: a.type,
-    enabled: a.enabled,
-    currentRevision: a.currentRevision,
-    createdAt: a.createdAt ?? FIXTURE_EPOCH,
-    modifiedAt: a.modifiedAt ?? FIXTURE_EPOCH,
-    tenantId: nameUuid(tenant),
-  };
 }

@@ -14,6 +14,7 @@ import type {
   SandboxVariant,
   StoredAuth,
 } from '../../store/types.js';
+import { configUsage } from '../agents/slots.js';
 import { tenantIntegrationOr404 } from '../catalog/integrations.js';
 import { consentUrl } from '../oauth/keys.js';
 import { fillTemplate } from './tool-response.js';
@@ -109,6 +110,12 @@ export async function updateConfig(
 export async function deleteConfig(deps: ServiceDeps, scope: Scope, id: string): Promise<void> {
   tenantIntegrationOr404(deps, scope.tenant, scope.integrationId);
   const config = configOr404(deps, scope.tenant, scope.integrationId, id);
+  // Rule config-delete-refused-while-used.
+  const users = configUsage(deps, scope.tenant, config.id);
+  if (users.length > 0) {
+    const names = users.map((u) => `'${u.agentId}'`).join(', ');
+    throw problem('configInUse', `Config '${config.id}' is still referenced by agents ${names}: remove it from their integration slots first (GET …/configs/${config.id}/usage lists them).`);
+  }
   // Rule delete-cascades-revisions; rule webhook-key-dies-with-config: its inbound URL stops matching too.
   await deps.store.mutate(() => {
     if (config.webhookKeyId) deps.store.deleteWebhookKey(config.webhookKeyId);

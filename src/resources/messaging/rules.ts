@@ -237,7 +237,7 @@ export const MESSAGING_RULES: readonly Rule[] = [
   {
     id: 'inbound-agent-resolution',
     resource: 'messaging',
-    summary: 'A message to the webhook URL goes to the agent in its ?agentId= query, else to every agent bound to a participant with a channel on the config (none: nothing is opened).',
+    summary: 'A message to the webhook URL goes to the agent in its ?agentId= query, else to every agent bound to a participant with a channel on the config and every agent whose integration slots use the config (none: nothing is opened).',
     source: 'mock',
     reason: 'The docs do not say how an inbound message finds its agent; the URL is one per config, shared by every agent using the bot.',
     operations: INBOUND,

@@ -1,7 +1,7 @@
 import type { ServiceDeps } from '../../deps.js';
-import { agentOr404 } from '../../catalog/catalog.js';
 import { problem, type FieldErrors } from '../../http/problems.js';
 import type { BindingRecord, MaxUrgency, ParticipantRecord } from '../../store/types.js';
+import { findLiveAgent, liveAgentOr404 } from '../agents/service.js';
 import { newBinding, participantOr404 } from './service.js';
 
 export type RosterBody = {
@@ -19,7 +19,7 @@ export async function bindAgent(
   agentId: string,
 ): Promise<{ binding: BindingRecord; participant: ParticipantRecord }> {
   const participant = participantOr404(deps, tenant, participantId);
-  agentOr404(deps.catalog, agentId);
+  liveAgentOr404(deps, tenant, agentId);
   const existing = deps.store.findBinding(tenant, participant.id, agentId);
   if (existing) return { binding: existing, participant };
   const binding = await deps.store.mutate(() => {
@@ -46,7 +46,9 @@ export async function updateRoster(
   body: RosterBody,
 ): Promise<{ binding: BindingRecord; participant: ParticipantRecord }> {
   const participant = participantOr404(deps, tenant, participantId);
-  const current = deps.store.findBinding(tenant, participant.id, agentId);
+  const bound = deps.store.findBinding(tenant, participant.id, agentId);
+  // Rule deleted-agent-references-hidden.
+  const current = bound && findLiveAgent(deps, tenant, agentId) ? bound : undefined;
   if (!current) {
     throw problem('notFound', `Participant '${participant.id}' is not bound to agent '${agentId}'; bind it first.`);
   }
@@ -79,7 +81,7 @@ export async function updateRoster(
 
 /** Rule consult-roster-by-agent: every participant bound to the agent, in binding order. */
 export function rosterOf(deps: ServiceDeps, tenant: string, agentId: string) {
-  agentOr404(deps.catalog, agentId);
+  liveAgentOr404(deps, tenant, agentId);
   return deps.store.listBindings(tenant, { agentId }).map((binding) => ({
     binding,
     participant: deps.store.findParticipant(tenant, binding.participantId)!,

@@ -2,6 +2,7 @@ import type { ServiceDeps } from '../../deps.js';
 import { noContent, ok, type Call, type Handlers } from '../../http/handler.js';
 import { LIST_PAGING, paginate } from '../../http/paging.js';
 import type { ParticipantRecord } from '../../store/types.js';
+import { visibleBindings } from '../agents/service.js';
 import { bindAgent, rosterOf, unbindAgent, updateRoster, type RosterBody } from './bindings.js';
 import {
   createParticipant,
@@ -24,7 +25,8 @@ export function participantHandlers(deps: ServiceDeps): Handlers {
   return {
     listParticipants: ({ tenant, query }) => {
       const agentId = typeof query.agentId === 'string' ? query.agentId : undefined;
-      const bound = agentId === undefined ? undefined : new Set(deps.store.listBindings(tenant, { agentId }).map((b) => b.participantId));
+      // Rule deleted-agent-references-hidden: a deleted agent has no participants to show.
+      const bound = agentId === undefined ? undefined : new Set(visibleBindings(deps, tenant, deps.store.listBindings(tenant, { agentId })).map((b) => b.participantId));
       const participants = deps.store.listParticipants(tenant).filter((p) => !bound || bound.has(p.id));
       return ok(participants.map((p) => toParticipantView(deps, p)));
     },

@@ -1,9 +1,9 @@
 import type { ServiceDeps } from '../../deps.js';
-import { findAgent } from '../../catalog/catalog.js';
 import { nameUuid } from '../../generate/generator.js';
 import { problem, type FieldErrors } from '../../http/problems.js';
 import { guidKey } from '../../store/store.js';
 import type { BindingRecord, ParticipantChannel, ParticipantKind, ParticipantRecord } from '../../store/types.js';
+import { findLiveAgent, visibleBindings } from '../agents/service.js';
 import { checkLength } from './limits.js';
 
 export type ChannelInput = {
@@ -88,7 +88,7 @@ export async function updateParticipant(
     });
   }
   checkLengths(body, 'update');
-  const channels = checkReferences(deps, tenant, body, current.channels);
+  const channels = checkReferences(deps, tenant, body, current.channels, current.relatedAgentId);
 
   return deps.store.mutate(() => {
     const now = deps.clock();
@@ -157,7 +157,8 @@ export function newBinding(deps: ServiceDeps, participant: ParticipantRecord, ag
 
 /** Bindings become exactly `agentIds`: kept ones keep their id and roster data. Call inside a mutation. */
 function reconcileBindings(deps: ServiceDeps, participant: ParticipantRecord, agentIds: string[], now: number): void {
-  const existing = deps.store.listBindings(participant.tenant, { participantId: participant.id });
+  // Rule deleted-agent-references-hidden: bindings to a deleted agent are not the caller's to reconcile.
+  const existing = visibleBindings(deps, participant.tenant, deps.store.listBindings(participant.tenant, { participantId: participant.id }));
   for (const binding of existing) {
     if (!agentIds.includes(binding.agentId)) deps.store.deleteBinding(binding.id);
   }
@@ -192,6 +193,7 @@ function checkReferences(
   tenant: string,
   body: UpdateParticipantBody,
   current: readonly ParticipantChannel[],
+  currentRelatedAgentId: string | null = null,
 ): ParticipantChannel[] | undefined {
   const errors: FieldErrors = Object.create(null) as FieldErrors;
   const offenders: string[] = [];
@@ -200,9 +202,11 @@ function checkReferences(
     offenders.push(`${field}: '${value}' is not ${what} of tenant '${tenant}'`);
   };
   (body.agentIds ?? []).forEach((agentId, index) => {
-    if (!findAgent(deps.catalog, agentId)) reject(`agentIds[${index}]`, agentId, 'an agent');
+    if (!findLiveAgent(deps, tenant, agentId)) reject(`agentIds[${index}]`, agentId, 'an agent');
   });
-  if (typeof body.relatedAgentId === 'string' && !findAgent(deps.catalog, body.relatedAgentId)) {
+  // Rule deleted-agent-references-hidden: the backing agent the participant already has may be sent back while it is deleted.
+  const keptAgent = body.relatedAgentId === currentRelatedAgentId;
+  if (typeof body.relatedAgentId === 'string' && !keptAgent && !findLiveAgent(deps, tenant, body.relatedAgentId)) {
     reject('relatedAgentId', body.relatedAgentId, 'an agent');
   }
   const held = new Set(current.map((c) => c.integrationConfigId));

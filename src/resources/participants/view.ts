@@ -1,11 +1,12 @@
 import type { ServiceDeps } from '../../deps.js';
-import { findAgent } from '../../catalog/catalog.js';
 import type { BindingRecord, ParticipantRecord } from '../../store/types.js';
+import { findLiveAgent, visibleBindings } from '../agents/service.js';
 import { channelActivations, computeHealth } from './reach.js';
 
 /** A participant as the API shows it: the record plus its bindings, health, activations and avatar. */
 export function toParticipantView(deps: ServiceDeps, participant: ParticipantRecord) {
-  const bindings = deps.store.listBindings(participant.tenant, { participantId: participant.id });
+  // Rule deleted-agent-references-hidden.
+  const bindings = visibleBindings(deps, participant.tenant, deps.store.listBindings(participant.tenant, { participantId: participant.id }));
   return {
     id: participant.id,
     kind: participant.kind,
@@ -38,7 +39,7 @@ function avatarOf(deps: ServiceDeps, participant: ParticipantRecord) {
   }
   const agent =
     participant.kind === 'AI_AGENT' && participant.relatedAgentId !== null
-      ? findAgent(deps.catalog, participant.relatedAgentId)
+      ? findLiveAgent(deps, participant.tenant, participant.relatedAgentId)
       : undefined;
   return agent?.avatarFileId
     ? { avatarFileId: agent.avatarFileId, avatarSource: 'AGENT' as const }
