@@ -12,6 +12,7 @@ import { systemClock, type Clock, type Generator } from './generate/generator.js
 import { requireBearer } from './http/auth.js';
 import { bindLikeAspNet } from './http/binding.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
+import { printRequests } from './http/console-log.js';
 import { limitBodyDepth } from './http/depth.js';
 import { baseUrlOf, checkHost } from './http/host-check.js';
 import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
@@ -53,6 +54,8 @@ export type AppOptions = {
   publicUrl: string | undefined;
   /** Honour `X-Forwarded-Proto` / `X-Forwarded-Host`. */
   trustProxy: boolean;
+  /** Hears one line per `/v1` request (`--log`); undefined: none is made. */
+  printRequest: ((line: string) => void) | undefined;
 };
 
 export type AppDeps = {
@@ -79,6 +82,7 @@ export const DEFAULT_OPTIONS: AppOptions = {
   allowedHosts: [],
   publicUrl: undefined,
   trustProxy: false,
+  printRequest: undefined,
 };
 
 /** Builds the mock's Express app. It never listens and holds no global state. */
@@ -99,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
   api.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
   api.use(limitBodyDepth());
-  api.use(injectFaults(control.faults, control.responses));
+  api.use(injectFaults(control));
   api.use(bindLikeAspNet(loadSpec()));
   api.use(validateAgainst('api', options.validateResponses));
   api.use(tolerateViolations(options.validation));
@@ -113,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
   // For `/__mock` and the CLI's start-up banner.
   app.locals.operationCount = control.routes.operationIds().length;
   app.use(checkHost(options));
+  if (options.printRequest) app.use('/v1', printRequests(options.printRequest, options.corsOrigins));
   app.use('/v1', allowCors(options.corsOrigins));
   app.use('/v1', api);
   app.use('/__mock', guardControlPlane({ token: options.controlToken, corsOrigins: options.controlCorsOrigins }));

@@ -39,8 +39,7 @@ describe('Prefer: code=', () => {
   });
 
   it.each([
-    ['a status the operation does not document', 'code=404', '/integrations', 'does not document status 404'],
-    ['a 5xx (no operation documents one)', 'code=503', '/integrations/slack', 'does not document status 503'],
+    ['a status the operation does not document', 'code=404', '/integrations', 'does not document status 404; Prefer: code= accepts the statuses it documents (200, 400, 401, 403) or any 5xx'],
     ['a code that is not a number', 'code=teapot', '/integrations/slack', 'whole number'],
     ['a code that is not an HTTP status', 'code=42', '/integrations/slack', 'not an HTTP status'],
     ['a delay that is not a number', 'delay=soon', '/integrations/slack', 'whole number'],
@@ -49,6 +48,14 @@ describe('Prefer: code=', () => {
     const { api } = await makeHarness();
     const problem = expectProblem(await api.get(path).set('Prefer', prefer), 422, 'UNPROCESSABLE');
     expect(problem.detail).toContain(detail);
+  });
+
+  it('prefer-any-5xx: answers any 5xx, which no operation documents, as an outage would, storing nothing', async () => {
+    const { api } = await makeHarness();
+    const res = await api.post(configsPath(), create).set('Prefer', 'code=503');
+    expectProblem(res, 503, 'HTTP_503');
+    expect(res.headers['x-mock-fault']).toBe('prefer');
+    expect((await api.get(configsPath())).body).toEqual([]);
   });
 
   it('ignores preferences it does not know (RFC 7240)', async () => {
@@ -96,8 +103,8 @@ describe('fault rules', () => {
     const rule = await mock.post('/faults', { operationId: 'createIntegrationConfig', status: 400, times: 'once' });
     expect(rule.status).toBe(201);
     expect(rule.body).toEqual({
-      id: 'fault_1', operationId: 'createIntegrationConfig', method: null, path: null, tenant: null,
-      status: 400, delay: 0, drop: false, times: 'once', remaining: 1, hits: 0,
+      id: 'fault_1', kind: 'fault', operationId: 'createIntegrationConfig', method: null, path: null, tenant: null,
+      bodyMatches: null, priority: 0, status: 400, delay: 0, drop: false, times: 'once', remaining: 1, hits: 0,
     });
 
     const faulted = await api.post(configsPath(), create);
