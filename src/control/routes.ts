@@ -46,8 +46,9 @@ export function controlRouter(deps: ControlDeps): Router {
   router.use(express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit }));
 
-  // Rules and verifications are checked by the code `addFault`, `addStub` and `verify` run in-process, before
-  // the contract's validator, so both ways refuse the same input with the same problem.
+  // Rule rules-checked-alike: rules, verifications and latency are checked by the code `addFault`, `addStub`,
+  // `verify` and `setLatency` run in-process, before the contract's validator, so both ways refuse the same
+  // input with the same problem.
   router.post('/faults', (req, res) => {
     res.status(201).json(control.faults.add(req.body as FaultRuleInput));
   });
@@ -59,6 +60,10 @@ export function controlRouter(deps: ControlDeps): Router {
   router.post('/verify', (req, res) => {
     const { matched, requests } = verifyRequests(req.body, (filter) => control.listRequests(filter));
     res.json({ matched, items: requests });
+  });
+
+  router.put('/latency', (req, res) => {
+    res.json(control.latency.set(req.body as LatencySettings));
   });
 
   router.use(validateAgainst('control', deps.validateResponses));
@@ -109,9 +114,6 @@ export function controlRouter(deps: ControlDeps): Router {
     res.json(control.latency.get());
   });
 
-  router.put('/latency', (req, res) => {
-    res.json(control.latency.set(req.body as LatencySettings));
-  });
 
   router.get('/requests', (req, res) => {
     const q = query(req);
