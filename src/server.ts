@@ -178,8 +178,11 @@ async function close(server: Server, store: Store, control: ControlState, graceM
       control.waits.releaseAll();
     };
     const cut = setTimeout(cutNow, graceMs);
+    // A keep-alive connection whose request finishes after close began goes idle: close it then, not at the cut.
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
     server.close(() => {
       clearTimeout(cut);
+      clearInterval(sweep);
       resolvePromise();
     });
     server.closeIdleConnections();

@@ -222,3 +222,58 @@ describe('fault rules', () => {
     expectProblem(await mock.post('/faults', rule), 400, 'VALIDATION_FAILED');
   });
 });
+
+describe('latency-seeded-jitter', () => {
+  it('latency-seeded-jitter: PUT /__mock/latency slows every request, per operation where set, until a reset', async () => {
+    const { api, mock } = await makeHarness();
+    // Warm up: the first request to a path builds its validator.
+    await api.get('/integrations');
+    await api.get('/integrations/slack');
+    const set = await mock.put('/latency', { delay: 120, operations: { listIntegrations: { delay: 0 } } });
+    expect(set.body).toEqual({ delay: 120, jitter: 0, operations: { listIntegrations: { delay: 0, jitter: 0 } } });
+    let started = Date.now();
+    expect((await api.get('/integrations/slack')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    started = Date.now();
+    expect((await api.get('/integrations')).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(110);
+    expect((await mock.post('/reset')).status).toBe(204);
+    expect((await mock.get('/latency')).body).toEqual({ delay: 0, jitter: 0, operations: {} });
+  });
+
+  it('latency-seeded-jitter: the jitter is the same sequence for the same seed, and starts over at a reset', async () => {
+    const { Latency } = await import('../src/control/latency.js');
+    const sequence = (seed: number) => {
+      const latency = new Latency(seed, { delay: 10, jitter: 500 });
+      return Array.from({ length: 8 }, () => latency.next('getIntegration'));
+    };
+    expect(sequence(7)).toEqual(sequence(7));
+    expect(sequence(7)).not.toEqual(sequence(8));
+    for (const ms of sequence(7)) expect(ms).toBeGreaterThanOrEqual(10), expect(ms).toBeLessThanOrEqual(510);
+    const latency = new Latency(7, { delay: 10, jitter: 500 });
+    const before = [latency.next('x'), latency.next('x')];
+    latency.reset();
+    expect([latency.next('x'), latency.next('x')]).toEqual(before);
+  });
+
+  it('latency-seeded-jitter: leaves ids and faked fields as they are', async () => {
+    const plain = await makeHarness();
+    const slow = await makeHarness();
+    await slow.mock.put('/latency', { delay: 1, jitter: 3 });
+    const a = await plain.api.post(configsPath(), create);
+    const b = await slow.api.post(configsPath(), create);
+    expect(b.body).toEqual(a.body);
+  });
+
+  it.each([
+    ['a negative delay', { delay: -5 }, 'delay must be a whole number of ms from 0 to 60000'],
+    ['a jitter over a minute', { jitter: 70000 }, 'jitter must be a whole number'],
+    ['an unknown operation', { operations: { launchRocket: { delay: 5 } } }, "no operation 'launchRocket'"],
+    ['an unknown setting', { delay: 5, speed: 'slow' }, "'speed' is not a latency setting"],
+  ])('refuses %s (422)', async (_name, settings, detail) => {
+    const { mock } = await makeHarness();
+    const problem = expectProblem(await mock.put('/latency', settings), 422, 'UNPROCESSABLE');
+    expect(problem.detail).toContain(detail);
+    expect((await mock.get('/latency')).body).toEqual({ delay: 0, jitter: 0, operations: {} });
+  });
+});
