@@ -168,8 +168,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
       },
     });
   } catch (error) {
-    // node:util's messages run over lines and advise '--' for positionals; one line is enough.
-    throw new UsageError((error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
+    // node:util's messages run over lines; a refusal is one line.
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, ' '));
   }
   const v = parsed.values;
   if (v.help) return 'help';
