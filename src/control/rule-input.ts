@@ -1,3 +1,4 @@
+import { MAX_BODY_DEPTH, depthOf } from '../http/depth.js';
 import { problem, type FieldErrors, type ProblemError } from '../http/problems.js';
 
 /** How many requests a rule applies to. */
@@ -64,7 +65,7 @@ const MATCH_FIELDS: Record<string, FieldCheck> = {
   method: (v) => (typeof v === 'string' && METHODS.includes(v.toUpperCase()) ? undefined : `must be one of ${METHODS.join(', ')}`),
   path: text(2000),
   tenant: text(128),
-  bodyMatches: () => undefined,
+  bodyMatches: shallowJson,
   priority: wholeNumber(MIN_PRIORITY, MAX_PRIORITY),
   times: (v) => (v === 'once' || v === 'always' || (typeof v === 'number' && Number.isInteger(v) && v >= 1) ? undefined : 'must be once, always or a whole number of at least 1'),
   delay: wholeNumber(0, MAX_DELAY_MS),
@@ -81,7 +82,7 @@ export const RULE_FIELDS: Record<RuleKind, Record<string, FieldCheck>> = {
     ...MATCH_FIELDS,
     status: wholeNumber(200, 599),
     headers: checkHeaders,
-    body: () => undefined,
+    body: shallowJson,
   },
 };
 
@@ -106,6 +107,11 @@ export function checkRuleShape(kind: RuleKind, input: unknown): asserts input is
   if (names.length > 0) {
     throw problem('validation', `The ${noun} is not valid: ${names.map((n) => `${n} ${errors[n]![0]}`).join('; ')}.`, { errors });
   }
+}
+
+/** Any JSON value nested no deeper than a request body may be (so copying and matching it stays cheap). */
+function shallowJson(value: unknown): string | undefined {
+  return depthOf(value) > MAX_BODY_DEPTH ? `must not be nested more than ${MAX_BODY_DEPTH} levels deep` : undefined;
 }
 
 function checkHeaders(value: unknown): string | undefined {
