@@ -54,7 +54,7 @@ export type AppOptions = {
   publicUrl: string | undefined;
   /** Honour `X-Forwarded-Proto` / `X-Forwarded-Host`. */
   trustProxy: boolean;
-  /** Hears one line per `/v1` request (`--log`); undefined: none is made. */
+  /** Hears one line per request outside `/__mock` (`--log`); undefined: none is made. */
   printRequest: ((line: string) => void) | undefined;
 };
 
@@ -116,8 +116,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   // For `/__mock` and the CLI's start-up banner.
   app.locals.operationCount = control.routes.operationIds().length;
+  if (options.printRequest) app.use(printRequests(options.printRequest, options.corsOrigins));
   app.use(checkHost(options));
-  if (options.printRequest) app.use('/v1', printRequests(options.printRequest, options.corsOrigins));
   app.use('/v1', allowCors(options.corsOrigins));
   app.use('/v1', api);
   app.use('/__mock', guardControlPlane({ token: options.controlToken, corsOrigins: options.controlCorsOrigins }));

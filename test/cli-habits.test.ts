@@ -126,6 +126,13 @@ describe('console-request-log', () => {
     expect(rejected).toMatch(/ - colour: .*additional properties$/);
     await fetch(`${url}/v1/tenants/acme/nowhere`, { headers: H });
     expect(await lineMatching(cli, /nowhere/)).toMatch(/^GET \/v1\/tenants\/acme\/nowhere 404 .* - /);
+    // A wrong base path is logged too; the control plane's own calls are not.
+    await fetch(`${url}/v2/tenants/acme/integrations`, { headers: H });
+    expect(await lineMatching(cli, /\/v2\//)).toMatch(/^GET \/v2\/tenants\/acme\/integrations 404 /);
+    await fetch(`${url}/__mock/health`);
+    await fetch(`${url}/v1/tenants/acme/integrations`, { headers: H });
+    await lineMatching(cli, /^GET \/v1\/tenants\/acme\/integrations 200/);
+    expect(cli.output()).not.toContain('GET /__mock/health');
   });
 
   it('console-request-log: says why a CORS preflight was refused, and names the rule that answered', async () => {

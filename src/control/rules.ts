@@ -232,7 +232,7 @@ export const CONTROL_RULES: readonly Rule[] = [
     id: 'console-request-log',
     resource: 'control',
     summary:
-      'The CLI prints one line per /v1 request (off with --no-log; off by default in startMock): method, URL, status, duration, operation id, the rule that answered, and for a 4xx the first validation error or the detail; a CORS preflight that got no CORS headers says why.',
+      'The CLI prints one line per request outside /__mock (off with --no-log; off by default in startMock): method, URL, status, duration, operation id, the rule that answered, and for a 4xx the first validation error or the detail; a CORS preflight that got no CORS headers says why.',
     source: 'mock',
     reason: 'A frontend developer watches the console, not the journal.',
     operations: ['*'],

@@ -7,13 +7,18 @@ import { ANY_ORIGIN } from './cors.js';
 const SHORT = 140;
 
 /**
- * One line per `/v1` request as it ends, for a developer watching the console (`--log`): method, URL,
- * status, duration, operation id, what a fault rule or stub did, and for a 4xx the first validation error
- * or the problem's detail, in short. A CORS preflight that got no CORS headers says why. Mount it before the
- * CORS middleware, so it sees preflights too. It reads only the wall clock and never changes a response.
+ * One line per request as it ends, for a developer watching the console (`--log`): method, URL, status,
+ * duration, operation id, what a fault rule or stub did, and for a 4xx the first validation error or the
+ * problem's detail, in short. A CORS preflight that got no CORS headers says why. The control plane's own
+ * calls (a test suite's resets, an inspector's polling) are left out. Mount it first, so it sees preflights,
+ * 421s and unknown paths too. It reads only the wall clock and never changes a response.
  */
 export function printRequests(print: (line: string) => void, corsOrigins: readonly string[]): RequestHandler {
   return (req, res, next) => {
+    if (req.path === '/__mock' || req.path.startsWith('/__mock/')) {
+      next();
+      return;
+    }
     const startedAt = performance.now();
     res.on('close', () => print(lineOf(req, res, performance.now() - startedAt, corsOrigins)));
     next();
