@@ -137,6 +137,7 @@ describe('rules-checked-alike', () => {
     ['a header that is not a string', 'addStub', { operationId: 'getIntegration', status: 200, headers: { 'X-A': 1 } }, 400, 'X-A must be a string'],
     ['a body nested too deep', 'addStub', { operationId: 'getIntegration', status: 200, body: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) }, 400, 'body must not be nested more than 32 levels deep'],
     ['an unknown operation', 'addStub', { operationId: 'launchRocket', status: 200 }, 422, "The spec has no operation 'launchRocket'"],
+    ['a method the operation does not have', 'addFault', { operationId: 'getIntegration', method: 'DELETE', status: 500 }, 422, "Operation 'getIntegration' is GET, not DELETE"],
     ['a path without a method', 'addStub', { path: CONFIGS, status: 200 }, 422, 'A stub with a path needs a method too'],
     ['a 204 with a body', 'addStub', { operationId: 'listIntegrations', status: 204, body: {} }, 422, 'cannot have a body'],
     ['a fault with a success status', 'addFault', { operationId: 'getIntegration', status: 200 }, 422, 'use a stub'],

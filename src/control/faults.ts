@@ -163,7 +163,10 @@ export class FaultRules {
     if (input.path === undefined) {
       if (input.operationId === undefined) throw invalid(`${noun} needs an operationId, or a method and a path.`);
       if (!this.responses.has(input.operationId)) throw invalid(`The spec has no operation '${input.operationId}'.`);
-      return { operationId: input.operationId, method: input.method?.toUpperCase() ?? null, path: null };
+      const method = input.method?.toUpperCase() ?? null;
+      const own = this.responses.methodOf(input.operationId);
+      if (method !== null && method !== own) throw invalid(`Operation '${input.operationId}' is ${own}, not ${method}.`);
+      return { operationId: input.operationId, method, path: null };
     }
     if (input.method === undefined) throw invalid(`${noun} with a path needs a method too.`);
     const method = input.method.toUpperCase();
