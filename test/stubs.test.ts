@@ -183,3 +183,18 @@ describe('rules-checked-alike', () => {
     expect(Object.keys(RULE_FIELDS.stub).sort()).toEqual(Object.keys(schemas.schemas.StubInput!.properties).sort());
   });
 });
+
+describe('a listed rule posted back', () => {
+  it('is taken again without its id, hits and remaining (as a toggle does), and refused at the other kind\'s endpoint', async () => {
+    const { mock } = await makeHarness();
+    const strip = (rule: Record<string, unknown>) => Object.fromEntries(Object.entries(rule).filter(([k, v]) => !['id', 'hits', 'remaining'].includes(k) && v !== null));
+    const fault = (await mock.post('/faults', { operationId: 'getIntegration', status: 503, times: 2, tenant: 'acme' })).body;
+    const stub = (await mock.post('/stubs', { operationId: 'listIntegrations', status: 200, body: [], headers: { 'X-A': 'b' } })).body;
+    await mock.delete('/faults');
+    await mock.delete('/stubs');
+    expect((await mock.post('/faults', strip(fault))).body).toEqual({ ...fault, id: 'fault_2' });
+    expect((await mock.post('/stubs', strip(stub))).body).toEqual({ ...stub, id: 'stub_2' });
+    const wrong = expectProblem(await mock.post('/faults', strip(stub)), 400, 'VALIDATION_FAILED');
+    expect(wrong.detail).toContain("kind must be 'fault' here");
+  });
+});

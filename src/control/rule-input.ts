@@ -6,6 +6,8 @@ export type FaultTimes = 'once' | 'always' | number;
 
 /** Which requests a fault rule or a stub applies to, and how often; shared by both. */
 export type RuleMatchInput = {
+  /** Optional: `fault` for addFault, `stub` for addStub, so a listed rule can be posted back as it is. */
+  kind?: RuleKind;
   operationId?: string;
   /** With `path`: the HTTP method of the requests to match. */
   method?: string;
@@ -74,11 +76,14 @@ const MATCH_FIELDS: Record<string, FieldCheck> = {
 /** The fields each kind of rule takes; spec/control.yaml's FaultRuleInput and StubInput have the same (a test holds them to it). */
 export const RULE_FIELDS: Record<RuleKind, Record<string, FieldCheck>> = {
   fault: {
+    // A rule as listed can be posted back without its id, hits and remaining (the inspector's toggle does).
+    kind: (v) => (v === 'fault' ? undefined : "must be 'fault' here (a stub goes to addStub, POST /__mock/stubs)"),
     ...MATCH_FIELDS,
     status: wholeNumber(100, 599),
     drop: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
   },
   stub: {
+    kind: (v) => (v === 'stub' ? undefined : "must be 'stub' here (a fault rule goes to addFault, POST /__mock/faults)"),
     ...MATCH_FIELDS,
     status: wholeNumber(200, 599),
     headers: checkHeaders,
