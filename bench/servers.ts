@@ -40,7 +40,8 @@ function commandOf(kind: ServerKind, options: StartOptions): string[] {
   const port = String(options.port);
   switch (kind) {
     case 'fruxon-mock':
-      return [join(ROOT, 'dist/src/bin.js'), '--port', port, '--db', options.dataFile!, '--seed', '1'];
+      // `--no-log`: the console request log (on by default) is off, as Prism's is made quiet below.
+      return [join(ROOT, 'dist/src/bin.js'), '--port', port, '--db', options.dataFile!, '--seed', '1', '--no-log'];
     case 'prism':
       // `-v warn`: Prism logs every request at the default level; quieter is its faster setting.
       return [binOf('@stoplight/prism-cli', 'prism'), 'mock', join(ROOT, 'spec/fruxon.yaml'), '-p', port, '-h', '127.0.0.1', '-v', 'warn'];

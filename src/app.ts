@@ -13,6 +13,7 @@ import { systemClock, type Clock, type Generator } from './generate/generator.js
 import { requireBearer } from './http/auth.js';
 import { bindLikeAspNet } from './http/binding.js';
 import { ANY_ORIGIN, allowCors } from './http/cors.js';
+import { printRequests } from './http/console-log.js';
 import { limitBodyDepth } from './http/depth.js';
 import { baseUrlOf, checkHost } from './http/host-check.js';
 import { errorHandler, fieldPath, sendProblem, type Logger } from './http/errors.js';
@@ -59,6 +60,8 @@ export type AppOptions = {
   trustProxy: boolean;
   /** How long a soft-deleted agent stays restorable, in ms of the clock (`--agent-delete-grace`). */
   agentDeleteGraceMs: number;
+  /** Hears one line per request outside `/__mock` (`--log`); undefined: none is made. */
+  printRequest: ((line: string) => void) | undefined;
 };
 
 export type AppDeps = {
@@ -86,6 +89,7 @@ export const DEFAULT_OPTIONS: AppOptions = {
   publicUrl: undefined,
   trustProxy: false,
   agentDeleteGraceMs: DEFAULTS.agentDeleteGrace,
+  printRequest: undefined,
 };
 
 /** Builds the mock's Express app. It never listens and holds no global state. */
@@ -108,7 +112,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireBearer({ generator: deps.generator, clock: services.clock, jwtSecret: options.jwtSecret }));
   api.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
   api.use(limitBodyDepth());
-  api.use(injectFaults(control.faults, control.responses));
+  api.use(injectFaults(control));
   api.use(bindLikeAspNet(loadSpec()));
   api.use(validateAgainst('api', options.validateResponses));
   api.use(tolerateViolations(options.validation));
@@ -121,6 +125,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   // For `/__mock` and the CLI's start-up banner.
   app.locals.operationCount = control.routes.operationIds().length;
+  if (options.printRequest) app.use(printRequests(options.printRequest, options.corsOrigins));
   app.use(checkHost(options));
   // Inbound provider webhooks carry their key in the path, not the API's bearer token.
   app.use('/v1/webhooks', webhookRouter(services, options.bodyLimit));

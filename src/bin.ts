@@ -1,8 +1,12 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { FixtureError } from './catalog/load.js';
-import { USAGE, UsageError, parseOptions } from './config.js';
+import { USAGE, UsageError, parseOptions, type ServerOptions } from './config.js';
 import { AccessOptionsError } from './control/access.js';
-import { startServer } from './server.js';
+import { BaselineError, startServer, type RunningServer } from './server.js';
+import { PACKAGE_ROOT } from './spec.js';
 import { StoreFileError, StoreLockedError } from './store/store.js';
 
 /** Subcommands, loaded only when named so the server's start stays lean. */
@@ -39,20 +43,12 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (options === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
   const server = await startServer(options);
-  process.stdout.write(
-    [
-      `fruxon-mock listening on ${server.url}`,
-      `  store: ${server.storeFile ?? 'in memory (nothing is written)'}`,
-      `  operations: ${server.operationCount}`,
-      `  seed: ${options.seed}`,
-      `  control plane: ${server.url}/__mock (journal, faults, reset, state; spec at /__mock/openapi.json)`,
-      `  validation: ${options.validation}`,
-      `  agent delete grace: ${options.agentDeleteGrace} ms (deleted agents can be restored for that long)`,
-      ...controlTokenLines(server),
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(banner(server, options));
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -70,6 +66,43 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+function version(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** What a developer needs at start: links that answer, where the state lives, and how browsers may call. */
+function banner(server: RunningServer, options: ServerOptions): string {
+  const cors =
+    options.corsOrigins.length === 0 ? 'off (--cors off): browsers on other origins cannot call /v1'
+      : options.corsOrigins.includes('*') ? 'any origin may call /v1 (--cors to narrow it)'
+        : `only ${options.corsOrigins.join(', ')} may call /v1`;
+  return [
+    `fruxon-mock ${version()} listening on ${server.url}`,
+    ...networkUrls(options.host, server.port).map((url) => `  on the network: ${url}`),
+    `  API:           ${server.url}/v1/tenants/acme/integrations (any bearer token${options.jwtSecret ? ' is not enough: --jwt-secret is set' : ''})`,
+    `  inspector:     ${server.url}/__mock (store, request log, faults and stubs, reset)`,
+    `  contract:      ${server.url}/__mock/openapi.json`,
+    `  CORS:          ${cors}`,
+    `  store: ${server.storeFile ?? 'in memory (nothing is written)'}`,
+    ...(typeof options.baseline === 'string' ? [`  baseline: ${options.baseline} (reset goes back to it)`] : []),
+    `  operations: ${server.operationCount}, validation: ${options.validation}, seed: ${options.seed}`,
+    ...(options.latency.delay || options.latency.jitter ? [`  latency: ${options.latency.delay} ms + up to ${options.latency.jitter ?? 0} ms`] : []),
+    `  agents: a deleted agent can be restored for ${options.agentDeleteGrace} ms`,
+    `  log: ${options.log ? 'one line per request (--no-log to stop)' : 'off'}`,
+    ...controlTokenLines(server),
+    '',
+  ].join('\n');
+}
+
+/** On a wildcard address, the URLs other machines reach it at: one per non-internal IPv4 interface. */
+function networkUrls(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((entry) => !entry.internal && entry.family === 'IPv4')
+    .map((entry) => `http://${entry.address}:${port}`);
+}
+
 /** A generated control token is printed once, here; a given one never is. */
 function controlTokenLines(server: { controlToken: string | undefined; controlTokenGenerated: boolean }): string[] {
   if (server.controlTokenGenerated) {
@@ -78,13 +111,13 @@ function controlTokenLines(server: { controlToken: string | undefined; controlTo
   return server.controlToken ? ['  control token: as given (/__mock needs Authorization: Bearer <token>)'] : [];
 }
 
+// Every refusal is one line on stderr: a bad option or value, and a store or baseline it cannot use, exit 2.
 main().catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof AccessOptionsError) {
-    process.stderr.write(`fruxon-mock: ${error.message}\n\n${USAGE}`);
+    process.stderr.write(`fruxon-mock: ${oneLine(error.message)} (fruxon-mock --help lists the options)\n`);
     process.exit(2);
   }
-  // A store it cannot use (in use by another server, unwritable, invalid) is a usage error: 2.
-  if (error instanceof StoreFileError || error instanceof StoreLockedError) {
+  if (error instanceof StoreFileError || error instanceof StoreLockedError || error instanceof BaselineError) {
     process.stderr.write(`fruxon-mock: ${error.message}\n`);
     process.exit(2);
   }
@@ -97,6 +130,17 @@ main().catch((error: unknown) => {
     process.stderr.write(`fruxon-mock: cannot listen: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  process.stderr.write(`fruxon-mock: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A --host that names no address of this machine.
+  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
+    process.stderr.write(`fruxon-mock: cannot listen on that --host: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  // A stack is for whoever debugs the mock; FRUXON_MOCK_DEBUG=1 shows it.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`fruxon-mock: ${process.env.FRUXON_MOCK_DEBUG ? ((error as Error).stack ?? message) : oneLine(message)}\n`);
   process.exit(1);
 });
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}

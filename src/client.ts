@@ -1,18 +1,35 @@
-import type { FaultRule, FaultRuleInput } from './control/faults.js';
+import type { FaultRule, FaultRuleInput, StubInput, StubRule } from './control/faults.js';
+import type { LatencySettings } from './control/latency.js';
 import type { LoggedRequest, RequestFilter } from './control/request-log.js';
 import type { AgentDefinition, DefinitionBody } from './resources/agents/slots.js';
+import type { VerifyInput, VerifyResult } from './control/verify.js';
+import { kitErrorOf } from './kit-errors.js';
 import type { StoreData } from './store/types.js';
 import type { InboundMessage } from './resources/messaging/inbound.js';
 import type { ProviderAnswerInput } from './resources/messaging/provider.js';
 
-/** The control plane of a mock running elsewhere (another process, or a vitest globalSetup), over HTTP. */
+export { MockControlError, MockVerificationError } from './kit-errors.js';
+
+/**
+ * The control plane of a mock running elsewhere (another process, or a vitest globalSetup), over HTTP: the
+ * verbs of `MockServer`, each returning a promise and refusing what it refuses with the same error.
+ */
 export type MockClient = {
   url: string;
   reset: (options?: { tenant?: string }) => Promise<void>;
   journal: (filter?: RequestFilter) => Promise<LoggedRequest[]>;
   clearJournal: () => Promise<void>;
+  verify: (expectation: VerifyInput) => Promise<VerifyResult>;
   addFault: (rule: FaultRuleInput) => Promise<FaultRule>;
+  faults: () => Promise<FaultRule[]>;
+  removeFault: (id: string) => Promise<boolean>;
   clearFaults: () => Promise<void>;
+  addStub: (stub: StubInput) => Promise<StubRule>;
+  stubs: () => Promise<StubRule[]>;
+  removeStub: (id: string) => Promise<boolean>;
+  clearStubs: () => Promise<void>;
+  latency: () => Promise<Required<LatencySettings>>;
+  setLatency: (settings: LatencySettings) => Promise<Required<LatencySettings>>;
   mintCredentialKey: (request: { tenant: string; integrationId: string; authMethodId?: string; scopes?: string[] }) => Promise<string>;
   /**
    * The store; credential values are `[redacted]` unless `includeSecrets` (needed to import them back
@@ -28,18 +45,8 @@ export type MockClient = {
   simulateInboundMessage: (message: InboundMessage) => Promise<{ delivered: { agentId: string; participantId: string }[]; accessRequests: Record<string, unknown>[] }>;
   /** Declares an agent's slots and integration slots (`PUT /__mock/tenants/{tenant}/agents/{agent}/definition`). */
   defineAgent: (request: { tenant: string; agentId: string } & DefinitionBody) => Promise<AgentDefinition>;
+  setBaseline: (snapshot: StoreData | undefined) => Promise<void>;
 };
-
-/** Thrown when the control plane answers with an error; `problem` is its problem+json body. */
-export class MockControlError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: unknown,
-  ) {
-    const detail = (problem as { detail?: unknown } | null)?.detail;
-    super(`fruxon-mock control plane answered ${status}${typeof detail === 'string' ? `: ${detail}` : ''}`);
-  }
-}
 
 /** How `mockClient` calls: `token` is the mock's control token (`--control-token`, `MockServer.controlToken`). */
 export type MockClientOptions = { token?: string | undefined };
@@ -56,8 +63,17 @@ export function mockClient(url: string, options: MockClientOptions = {}): MockCl
     });
     const text = await res.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new MockControlError(res.status, parsed);
+    if (!res.ok) throw kitErrorOf(res.status, parsed, path.split('?')[0]!);
     return parsed as T;
+  };
+  const removed = async (path: string) => {
+    try {
+      await call('DELETE', path);
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return false;
+      throw error;
+    }
   };
   const search = (params: Record<string, unknown>) => {
     const query = new URLSearchParams();
@@ -70,8 +86,20 @@ export function mockClient(url: string, options: MockClientOptions = {}): MockCl
     reset: (options = {}) => call('POST', `/reset${search({ tenant: options.tenant })}`),
     journal: async (filter = {}) => (await call<{ items: LoggedRequest[] }>('GET', `/requests${search(filter)}`)).items,
     clearJournal: () => call('DELETE', '/requests'),
+    verify: async (expectation) => {
+      const { matched, items } = await call<{ matched: number; items: LoggedRequest[] }>('POST', '/verify', expectation);
+      return { matched, requests: items };
+    },
     addFault: (rule) => call('POST', '/faults', rule),
+    faults: async () => (await call<{ items: FaultRule[] }>('GET', '/faults')).items,
+    removeFault: (id) => removed(`/faults/${encodeURIComponent(id)}`),
     clearFaults: () => call('DELETE', '/faults'),
+    addStub: (stub) => call('POST', '/stubs', stub),
+    stubs: async () => (await call<{ items: StubRule[] }>('GET', '/stubs')).items,
+    removeStub: (id) => removed(`/stubs/${encodeURIComponent(id)}`),
+    clearStubs: () => call('DELETE', '/stubs'),
+    latency: () => call('GET', '/latency'),
+    setLatency: (settings) => call('PUT', '/latency', settings),
     mintCredentialKey: async (request) => (await call<{ key: string }>('POST', '/oauth/credential-keys', request)).key,
     state: (options = {}) => call('GET', `/state${options.includeSecrets ? '?includeSecrets=true' : ''}`),
     setState: (state) => call('PUT', '/state', state),
@@ -80,5 +108,6 @@ export function mockClient(url: string, options: MockClientOptions = {}): MockCl
     simulateInboundMessage: (message) => call('POST', '/inbound-messages', message),
     defineAgent: ({ tenant, agentId, ...definition }) =>
       call('PUT', `/tenants/${encodeURIComponent(tenant)}/agents/${encodeURIComponent(agentId)}/definition`, definition),
+    setBaseline: (snapshot) => (snapshot === undefined ? call('DELETE', '/baseline') : call('PUT', '/baseline', snapshot)),
   };
 }

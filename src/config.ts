@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
+import type { LatencySettings } from './control/latency.js';
+import { MAX_DELAY_MS } from './control/rule-input.js';
 import { DEFAULT_LOG_BYTES, DEFAULT_LOG_SIZE } from './control/request-log.js';
 import type { ValidationMode } from './control/routes.js';
+import type { StoreData } from './store/types.js';
 import { DEFAULT_FIXTURES_DIR } from './spec.js';
 
 /** How a mock server is started, from the CLI or the programmatic API. */
@@ -38,6 +41,12 @@ export type ServerOptions = {
   allowedHosts: string[];
   /** Milliseconds a soft-deleted agent stays restorable (`:cancelDelete`) before it is purged. */
   agentDeleteGrace: number;
+  /** What a reset goes back to: a state snapshot, or the JSON file holding one; empty when undefined. */
+  baseline: StoreData | string | undefined;
+  /** The latency of every API request: a delay, a jitter range and per-operation settings (ms). */
+  latency: LatencySettings;
+  /** Print one line per API request on stdout (on for the CLI, off for startMock). */
+  log: boolean;
 };
 
 export const DEFAULTS: ServerOptions = {
@@ -62,6 +71,9 @@ export const DEFAULTS: ServerOptions = {
   allowedHosts: [],
   // Rule agent-delete-grace-option: the docs name no length; a week.
   agentDeleteGrace: 7 * 24 * 60 * 60 * 1000,
+  baseline: undefined,
+  latency: { delay: 0, jitter: 0 },
+  log: false,
 };
 
 const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
@@ -69,49 +81,71 @@ const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
 export const USAGE = `fruxon-mock: a contract-faithful mock of the Fruxon platform API
 
 Usage: fruxon-mock [options]
+       fruxon-mock conformance --help | import-catalog --help
 
-Options:
-  --port N          port to listen on (default 4010; PORT is honoured; 0 picks a free port)
-  --host HOST       address to bind (default 127.0.0.1)
-  --db FILE         lowdb JSON file holding the state (default data/fruxon-mock.json, created on first start)
-  --in-memory       keep state in memory only; nothing is written
-  --seed N          seed for faked fields and ids (default 1): same seed + same requests = same responses
-  --time EPOCH_MS   use a logical clock starting at EPOCH_MS (advancing 1 ms per reading) instead of the wall clock
-  --fixtures DIR    folder with integrations/*.json and agents.json (default: the shipped fixtures)
-  --body-limit SIZE largest accepted request body (default 1mb)
+Server:
+  -p, --port N        port to listen on (default 4010; PORT is honoured; 0 picks a free port)
+  --host HOST         address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
+  --public-url URL    base of every URL handed out (authorizationUrl, consent links, webhook URLs); its host is answered
+  --trust-proxy       take scheme and host from X-Forwarded-Proto / X-Forwarded-Host (behind a reverse proxy)
+  --cors ORIGINS      origins browsers may call /v1 from: * (default), a comma-separated list, or off
+  --body-limit SIZE   largest accepted request body, e.g. 512kb, 1mb (default 1mb)
+  --log, --no-log     print one line per request (default: on)
+
+Store:
+  --db FILE           lowdb JSON file holding the state (default data/fruxon-mock.json, created on first start;
+                      an empty file is a new store)
+  --in-memory         keep state in memory only; nothing is written (not with --db)
+  --baseline FILE     a state snapshot (as GET /__mock/state exports it): the state an empty store starts
+                      with and every reset goes back to
+  --seed N            seed for faked fields, ids and jitter (default 1): same seed + same requests = same responses
+  --time EPOCH_MS     use a logical clock starting at EPOCH_MS (advancing 1 ms per reading) instead of the wall clock
+  --fixtures DIR      folder with integrations/*.json and agents.json (default: the shipped fixtures)
+
+Behaviour:
+  --validation MODE   strict (default: invalid requests are 400), warn (let through, listed in the
+                      x-mock-violations header) or off (let through silently)
   --validate-responses  check every response against the spec too (a mismatch becomes a 500)
-  --jwt-secret SECRET  strict auth on /v1: only HS256 JWTs signed with SECRET and unexpired (else 401); a
-                    'tenant' claim must match the path's tenant (else 403). FRUXON_MOCK_JWT_SECRET is honoured.
-                    /__mock is covered by the control token, which strict mode requires (see --control-token)
-  --validation MODE strict (default: invalid requests are 400), warn (let through, listed in the
-                    x-mock-violations header) or off (let through silently)
-  --journal-size N  how many requests GET /__mock/requests keeps (default ${DEFAULT_LOG_SIZE})
-  --journal-bytes N how much text (bodies, URLs, headers) it keeps at most (default ${DEFAULT_LOG_BYTES}, 32 MiB)
-  --cors ORIGINS    origins browsers may call from: * (default), a comma-separated list, or off
-  --control-token TOKEN  require Authorization: Bearer TOKEN on /__mock (all but the consent page);
-                    FRUXON_MOCK_CONTROL_TOKEN is honoured. Listening beyond loopback or --jwt-secret needs one:
-                    without it, one is generated and printed once at start
-  --control-cors ORIGINS  comma-separated origins whose pages may call /__mock (needs --control-token; never *)
-  --public-url URL  base of every URL handed out (authorizationUrl, consent links, webhook URLs); its host is answered
-  --trust-proxy     take scheme and host from X-Forwarded-Proto / X-Forwarded-Host (behind a reverse proxy)
-  --allowed-hosts HOSTS  comma-separated host names to answer besides loopback, the listen address and the
-                    --public-url host (others are 421, against DNS rebinding)
+  --delay MS          answer every API request MS milliseconds late (default 0)
+  --jitter MS         and up to MS more, the same sequence for the same --seed (default 0)
   --agent-delete-grace MS  how long a deleted agent can be restored with :cancelDelete before it is
-                    purged, in ms of the mock's clock (default 604800000, a week)
-  --help            show this help
+                      purged, in ms of the mock's clock (default 604800000, a week)
+  --jwt-secret SECRET strict auth on /v1: only HS256 JWTs signed with SECRET and unexpired (else 401); a
+                      'tenant' claim must match the path's tenant (else 403). FRUXON_MOCK_JWT_SECRET is honoured.
+                      /__mock is covered by the control token, which strict mode requires (see --control-token)
+
+Control plane (/__mock):
+  --control-token TOKEN  require Authorization: Bearer TOKEN on /__mock (all but the consent page);
+                      FRUXON_MOCK_CONTROL_TOKEN is honoured. Listening beyond loopback or --jwt-secret needs one:
+                      without it, one is generated and printed once at start
+  --control-cors ORIGINS  comma-separated origins whose pages may call /__mock (needs --control-token; never *)
+  --allowed-hosts HOSTS  comma-separated host names to answer besides loopback, the listen address and the
+                      --public-url host (others are 421, against DNS rebinding)
+  --journal-size N    how many requests GET /__mock/requests keeps (default ${DEFAULT_LOG_SIZE})
+  --journal-bytes N   how much text (bodies, URLs, headers) it keeps at most (default ${DEFAULT_LOG_BYTES}, 32 MiB)
+
+Other:
+  -h, --help          show this help
+  --version           print the version
 `;
 
-export class UsageError extends Error {}
+/** A bad option or value, from the command line or `startMock`; the message is one line. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 /** Reads options from argv and the environment. */
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' {
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions | 'help' | 'version' {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       strict: true,
       options: {
-        port: { type: 'string' },
+        port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         db: { type: 'string' },
         'in-memory': { type: 'boolean' },
@@ -131,14 +165,27 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
         'trust-proxy': { type: 'boolean' },
         'allowed-hosts': { type: 'string' },
         'agent-delete-grace': { type: 'string' },
+        baseline: { type: 'string' },
+        delay: { type: 'string' },
+        jitter: { type: 'string' },
+        log: { type: 'boolean' },
+        'no-log': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // node:util's messages run over lines; a refusal is one line.
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, ' '));
   }
   const v = parsed.values;
   if (v.help) return 'help';
+  if (v.version) return 'version';
+  if (v.db !== undefined && v['in-memory']) throw new UsageError('--db and --in-memory cannot be used together: a store is either a file or in memory');
+  if (v.log && v['no-log']) throw new UsageError('--log and --no-log cannot be used together');
+  for (const name of ['db', 'baseline', 'fixtures'] as const) {
+    if (v[name] === '') throw new UsageError(`--${name} needs a file name`);
+  }
   return {
     port: integer('--port', v.port ?? env.PORT, DEFAULTS.port, 0, 65535),
     host: v.host ?? DEFAULTS.host,
@@ -147,7 +194,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     seed: integer('--seed', v.seed, DEFAULTS.seed, 0, 2 ** 32 - 1),
     time: v.time === undefined ? undefined : integer('--time', v.time, 0, 0, Number.MAX_SAFE_INTEGER),
     fixtures: v.fixtures ?? DEFAULTS.fixtures,
-    bodyLimit: v['body-limit'] ?? DEFAULTS.bodyLimit,
+    bodyLimit: bodyLimit(v['body-limit']),
     validateResponses: v['validate-responses'] ?? false,
     jwtSecret: v['jwt-secret'] ?? (env.FRUXON_MOCK_JWT_SECRET || undefined),
     journalSize: integer('--journal-size', v['journal-size'], DEFAULTS.journalSize, 1, 1_000_000),
@@ -160,7 +207,22 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     trustProxy: v['trust-proxy'] ?? false,
     allowedHosts: list(v['allowed-hosts']),
     agentDeleteGrace: integer('--agent-delete-grace', v['agent-delete-grace'], DEFAULTS.agentDeleteGrace, 0, Number.MAX_SAFE_INTEGER),
+    baseline: v.baseline,
+    latency: {
+      delay: integer('--delay', v.delay, 0, 0, MAX_DELAY_MS),
+      jitter: integer('--jitter', v.jitter, 0, 0, MAX_DELAY_MS),
+    },
+    log: !v['no-log'],
   };
+}
+
+/** A size as body-parser takes it: bytes, or a number with b, kb, mb or gb. */
+export function bodyLimit(raw: string | undefined): string {
+  if (raw === undefined) return DEFAULTS.bodyLimit;
+  if (!/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i.test(raw.trim())) {
+    throw new UsageError(`--body-limit must be a size such as 100kb, 1mb or 2048 (bytes), got '${raw}'`);
+  }
+  return raw.trim();
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

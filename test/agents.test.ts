@@ -271,7 +271,7 @@ describe('deleting an agent', () => {
   it('agent-delete-grace-option: the grace period is an option of the server, on the mock\'s clock', async () => {
     expect(DEFAULTS.agentDeleteGrace).toBe(7 * 24 * 60 * 60 * 1000);
     const parsed = parseOptions(['--agent-delete-grace', '2500'], {});
-    expect(parsed !== 'help' && parsed.agentDeleteGrace).toBe(2500);
+    expect(typeof parsed === 'object' && parsed.agentDeleteGrace).toBe(2500);
     expect(() => parseOptions(['--agent-delete-grace', 'soon'], {})).toThrow(/--agent-delete-grace must be a whole number/);
 
     const { h, time } = await clocked();

@@ -17,6 +17,7 @@ describe('GET /__mock/health', () => {
       validation: 'strict',
       journal: { size: 0, capacity: 1000 },
       faults: 0,
+      stubs: 0,
     });
   });
 

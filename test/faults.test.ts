@@ -39,8 +39,7 @@ describe('Prefer: code=', () => {
   });
 
   it.each([
-    ['a status the operation does not document', 'code=404', '/integrations', 'does not document status 404'],
-    ['a 5xx (no operation documents one)', 'code=503', '/integrations/slack', 'does not document status 503'],
+    ['a status the operation does not document', 'code=404', '/integrations', 'does not document status 404; Prefer: code= accepts the statuses it documents (200, 400, 401, 403) or any 5xx'],
     ['a code that is not a number', 'code=teapot', '/integrations/slack', 'whole number'],
     ['a code that is not an HTTP status', 'code=42', '/integrations/slack', 'not an HTTP status'],
     ['a delay that is not a number', 'delay=soon', '/integrations/slack', 'whole number'],
@@ -49,6 +48,14 @@ describe('Prefer: code=', () => {
     const { api } = await makeHarness();
     const problem = expectProblem(await api.get(path).set('Prefer', prefer), 422, 'UNPROCESSABLE');
     expect(problem.detail).toContain(detail);
+  });
+
+  it('prefer-any-5xx: answers any 5xx, which no operation documents, as an outage would, storing nothing', async () => {
+    const { api } = await makeHarness();
+    const res = await api.post(configsPath(), create).set('Prefer', 'code=503');
+    expectProblem(res, 503, 'HTTP_503');
+    expect(res.headers['x-mock-fault']).toBe('prefer');
+    expect((await api.get(configsPath())).body).toEqual([]);
   });
 
   it('ignores preferences it does not know (RFC 7240)', async () => {
@@ -96,8 +103,8 @@ describe('fault rules', () => {
     const rule = await mock.post('/faults', { operationId: 'createIntegrationConfig', status: 400, times: 'once' });
     expect(rule.status).toBe(201);
     expect(rule.body).toEqual({
-      id: 'fault_1', operationId: 'createIntegrationConfig', method: null, path: null, tenant: null,
-      status: 400, delay: 0, drop: false, times: 'once', remaining: 1, hits: 0,
+      id: 'fault_1', kind: 'fault', operationId: 'createIntegrationConfig', method: null, path: null, tenant: null,
+      bodyMatches: null, priority: 0, status: 400, delay: 0, drop: false, times: 'once', remaining: 1, hits: 0,
     });
 
     const faulted = await api.post(configsPath(), create);
@@ -213,5 +220,60 @@ describe('fault rules', () => {
   ])('rejects a rule with %s (400)', async (_name, rule) => {
     const { mock } = await makeHarness();
     expectProblem(await mock.post('/faults', rule), 400, 'VALIDATION_FAILED');
+  });
+});
+
+describe('latency-seeded-jitter', () => {
+  it('latency-seeded-jitter: PUT /__mock/latency slows every request, per operation where set, until a reset', async () => {
+    const { api, mock } = await makeHarness();
+    // Warm up: the first request to a path builds its validator.
+    await api.get('/integrations');
+    await api.get('/integrations/slack');
+    const set = await mock.put('/latency', { delay: 120, operations: { listIntegrations: { delay: 0 } } });
+    expect(set.body).toEqual({ delay: 120, jitter: 0, operations: { listIntegrations: { delay: 0, jitter: 0 } } });
+    let started = Date.now();
+    expect((await api.get('/integrations/slack')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    started = Date.now();
+    expect((await api.get('/integrations')).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(110);
+    expect((await mock.post('/reset')).status).toBe(204);
+    expect((await mock.get('/latency')).body).toEqual({ delay: 0, jitter: 0, operations: {} });
+  });
+
+  it('latency-seeded-jitter: the jitter is the same sequence for the same seed, and starts over at a reset', async () => {
+    const { Latency } = await import('../src/control/latency.js');
+    const sequence = (seed: number) => {
+      const latency = new Latency(seed, { delay: 10, jitter: 500 });
+      return Array.from({ length: 8 }, () => latency.next('getIntegration'));
+    };
+    expect(sequence(7)).toEqual(sequence(7));
+    expect(sequence(7)).not.toEqual(sequence(8));
+    for (const ms of sequence(7)) expect(ms).toBeGreaterThanOrEqual(10), expect(ms).toBeLessThanOrEqual(510);
+    const latency = new Latency(7, { delay: 10, jitter: 500 });
+    const before = [latency.next('x'), latency.next('x')];
+    latency.reset();
+    expect([latency.next('x'), latency.next('x')]).toEqual(before);
+  });
+
+  it('latency-seeded-jitter: leaves ids and faked fields as they are', async () => {
+    const plain = await makeHarness();
+    const slow = await makeHarness();
+    await slow.mock.put('/latency', { delay: 1, jitter: 3 });
+    const a = await plain.api.post(configsPath(), create);
+    const b = await slow.api.post(configsPath(), create);
+    expect(b.body).toEqual(a.body);
+  });
+
+  it.each([
+    ['a negative delay', { delay: -5 }, 'delay must be a whole number of ms from 0 to 60000'],
+    ['a jitter over a minute', { jitter: 70000 }, 'jitter must be a whole number'],
+    ['an unknown operation', { operations: { launchRocket: { delay: 5 } } }, "no operation 'launchRocket'"],
+    ['an unknown setting', { delay: 5, speed: 'slow' }, "'speed' is not a latency setting"],
+  ])('refuses %s (422)', async (_name, settings, detail) => {
+    const { mock } = await makeHarness();
+    const problem = expectProblem(await mock.put('/latency', settings), 422, 'UNPROCESSABLE');
+    expect(problem.detail).toContain(detail);
+    expect((await mock.get('/latency')).body).toEqual({ delay: 0, jitter: 0, operations: {} });
   });
 });

@@ -62,7 +62,7 @@ describe('the direct send path', () => {
     expect(get.headers).toEqual([
       'Vary: Origin',
       'Access-Control-Allow-Origin: https://app.example',
-      'Access-Control-Expose-Headers: WWW-Authenticate, Allow, X-Mock-Violations, X-Mock-Fault, X-Mock-Revision',
+      'Access-Control-Expose-Headers: WWW-Authenticate, Allow, X-Mock-Violations, X-Mock-Fault, X-Mock-Stub, X-Mock-Revision',
       'Content-Type: application/json; charset=utf-8',
       `Content-Length: ${Buffer.byteLength(get.text)}`,
       'Connection: close',

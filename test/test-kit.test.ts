@@ -121,3 +121,102 @@ describe('CLI options of the control plane', () => {
     expect(() => parseOptions(argv, {})).toThrow(message);
   });
 });
+
+describe('close-grace', () => {
+  const slowRequest = (url: string) =>
+    fetch(`${url}/v1/tenants/acme/integrations/slack`, { headers: { ...token, Prefer: 'delay=30000' } }).then(
+      (res) => res.status,
+      () => 'cut',
+    );
+
+  it('close-grace: close({ force: true }) ends an in-flight delayed request at once', async () => {
+    const mock = await startMock();
+    const pending = slowRequest(mock.url);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await mock.close({ force: true });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await pending).toBe('cut');
+  });
+
+  it('close-grace: the default close cuts a request still waiting after 3 s, well inside a 10 s hook timeout', async () => {
+    const mock = await startMock();
+    const pending = slowRequest(mock.url);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await mock.close();
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(2900);
+    expect(took).toBeLessThan(5000);
+    expect(await pending).toBe('cut');
+  });
+
+  it('lets a short request finish on a default close', async () => {
+    const mock = await startMock();
+    const pending = fetch(`${mock.url}/v1/tenants/acme/integrations/slack`, { headers: { ...token, Prefer: 'delay=200' } }).then((res) => res.status);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await mock.close();
+    expect(await pending).toBe(200);
+    // Its keep-alive connection is closed once it goes idle, not at the 3 s cut.
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('the kit\'s surface', () => {
+  it('gives mockClient every verb startMock has', async () => {
+    const mock = await startMock();
+    try {
+      const inProcess = Object.keys(mock).filter((key) => !['port', 'controlToken', 'close'].includes(key));
+      const overHttp = Object.keys(mockClient(mock.url));
+      expect(inProcess.filter((key) => !overHttp.includes(key))).toEqual([]);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('exports every error class it throws, each an Error with its own name', async () => {
+    const kit = await import('../src/index.js');
+    for (const name of ['MockControlError', 'MockVerificationError', 'UsageError', 'BaselineError', 'FixtureError', 'AccessOptionsError', 'StoreFileError', 'StoreLockedError'] as const) {
+      const ErrorClass = kit[name] as unknown as new (...args: never[]) => Error;
+      expect(typeof ErrorClass, name).toBe('function');
+      expect(ErrorClass.prototype, name).toBeInstanceOf(Error);
+    }
+    expect(new kit.MockVerificationError(422, { detail: 'd', matched: 2 })).toMatchObject({ name: 'MockVerificationError', message: 'd', matched: 2, status: 422 });
+  });
+
+  it('throws MockControlError, as mockClient does, for a snapshot setState refuses', async () => {
+    const mock = await startMock();
+    try {
+      const bad = { ...mock.state(), meta: { schemaVersion: 2 as 1, sequence: 0 } };
+      const inProcess = await mock.setState(bad).catch((e: unknown) => e);
+      const overHttp = await mockClient(mock.url).setState(bad).catch((e: unknown) => e);
+      expect(inProcess).toBeInstanceOf(MockControlError);
+      expect((inProcess as Error).message).toBe((overHttp as Error).message);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it.each([
+    [{ db: 'x.json', inMemory: true }, /db and inMemory cannot be used together/],
+    [{ bodyLimit: 'huge' }, /--body-limit must be a size/],
+    [{ latency: { delay: -1 } }, /latency: delay must be a whole number/],
+  ])('refuses startMock(%j) with a UsageError', async (options, message) => {
+    const error = await startMock(options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('startMock({ latency }) slows requests from the start', async () => {
+    const mock = await startMock({ latency: { delay: 0, operations: { getIntegration: { delay: 150 } } } });
+    try {
+      const started = Date.now();
+      await fetch(`${mock.url}/v1/tenants/acme/integrations/slack`, { headers: token });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(mock.latency()).toEqual({ delay: 0, jitter: 0, operations: { getIntegration: { delay: 150, jitter: 0 } } });
+    } finally {
+      await mock.close();
+    }
+  });
+});

@@ -1,124 +1,126 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from '../http/errors.js';
-import { problem, problemForStatus } from '../http/problems.js';
+import { problemForStatus } from '../http/problems.js';
 import { escapeRegExp, type RouteTable } from '../http/routes.js';
+import type { Latency, Waits } from './latency.js';
 import { contextOf, type FaultApplied } from './request-log.js';
 import type { DocumentedResponses } from './responses.js';
+import {
+  MAX_DELAY_MS,
+  bodyMatches,
+  checkRuleShape,
+  invalidRule as invalid,
+  type FaultRuleInput,
+  type FaultTimes,
+  type RuleKind,
+  type StubInput,
+} from './rule-input.js';
 
-/** How many requests a rule applies to. */
-export type FaultTimes = 'once' | 'always' | number;
+export { MAX_DELAY_MS } from './rule-input.js';
+export type { FaultRuleInput, FaultTimes, RuleMatchInput, StubInput } from './rule-input.js';
 
-/** What `POST /__mock/faults` and `addFault` take: which requests, and what happens to them. */
-export type FaultRuleInput = {
-  operationId?: string;
-  /** With `path`: the HTTP method of the requests to fault. */
-  method?: string;
-  /** A spec path template (`/v1/tenants/{tenant}/…`) or a concrete path; `{name}` matches one segment. */
-  path?: string;
-  /** Only requests of this tenant. */
-  tenant?: string;
-  /** Answer with this status instead: one the operation documents, or any 5xx. */
-  status?: number;
-  /** Wait this many milliseconds first. */
-  delay?: number;
-  /** Close the connection without answering. */
-  drop?: boolean;
-  /** `always` by default. */
-  times?: FaultTimes;
-};
-
-export type FaultRule = {
+/** What every rule has: what it matches, how often, and how often it did. */
+type RuleBase = {
   id: string;
   operationId: string;
   method: string | null;
   path: string | null;
   tenant: string | null;
-  status: number | null;
+  /** The partial request body it needs; null for any. */
+  bodyMatches: unknown;
+  priority: number;
   delay: number;
-  drop: boolean;
   times: FaultTimes;
   /** Uses left; null for `always`. A rule with none left is removed. */
   remaining: number | null;
-  /** Requests it has faulted so far. */
+  /** Requests it has answered so far. */
   hits: number;
 };
 
-/** The longest delay a rule or `Prefer: delay=` may ask for, in ms. */
-export const MAX_DELAY_MS = 60_000;
+/** A fault rule as listed: an error status, a delay, or a dropped connection. */
+export type FaultRule = RuleBase & { kind: 'fault'; status: number | null; drop: boolean };
 
-type StoredRule = FaultRule & { pattern: RegExp | null };
+/** A stub as listed: the answer matching requests get instead of the handler's. */
+export type StubRule = RuleBase & { kind: 'stub'; status: number; headers: Record<string, string>; body: unknown };
 
-/** Fault and latency rules, applied in the order they were added; the first matching rule wins. */
+export type MockRule = FaultRule | StubRule;
+
+type Stored = MockRule & { pattern: RegExp | null; order: number };
+
+/**
+ * Fault rules and stubs, one list: the highest `priority` first, then in the order they were added; the
+ * first matching rule answers. Both kinds are checked by the same code in-process and over HTTP.
+ */
 export class FaultRules {
-  private rules: StoredRule[] = [];
-  private lastId = 0;
+  private rules: Stored[] = [];
+  private lastId: Record<RuleKind, number> = { fault: 0, stub: 0 };
+  private lastOrder = 0;
 
   constructor(
     private readonly routes: RouteTable,
     private readonly responses: DocumentedResponses,
   ) {}
 
-  /** How many rules are set. */
+  /** How many rules of both kinds are set. */
   get size(): number {
     return this.rules.length;
   }
 
-  /** Adds a rule, or throws an `unprocessable` problem saying what is wrong with it. */
+  /** Adds a fault rule, or throws a `validation` or `unprocessable` problem saying what is wrong with it. */
   add(input: FaultRuleInput): FaultRule {
-    const { operationId, method, path } = this.resolveTarget(input);
+    checkRuleShape('fault', input);
+    const base = this.baseOf('fault', input);
     if (input.status === undefined && input.delay === undefined && !input.drop) {
       throw invalid('A fault rule needs a status, a delay or drop: true.');
     }
-    if (input.status !== undefined && !(Number.isInteger(input.status) && input.status >= 400)) {
-      throw invalid('A fault rule status must be an error status (400 or more); use delay alone to slow a success down.');
+    if (input.status !== undefined && input.status < 400) {
+      throw invalid('A fault rule status must be an error status (400 or more); use a stub to answer with a success, or delay alone to slow one down.');
     }
-    if (input.status !== undefined) checkStatus(this.responses, operationId, input.status, { allowServerErrors: true });
+    if (input.status !== undefined) checkStatus(this.responses, base.operationId, input.status, 'fault rules');
     if (input.status !== undefined && input.drop) throw invalid('A rule either answers with a status or drops the connection, not both.');
-    const delay = input.delay ?? 0;
-    if (!Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_MS) throw invalid(`delay must be 0 to ${MAX_DELAY_MS} ms.`);
-    const times = input.times ?? 'always';
-    if (typeof times === 'number' && (!Number.isInteger(times) || times < 1)) throw invalid('times must be once, always or a whole number of at least 1.');
-    this.lastId += 1;
-    const rule: StoredRule = {
-      id: `fault_${this.lastId}`,
-      operationId,
-      method,
-      path,
-      tenant: input.tenant ?? null,
-      status: input.status ?? null,
-      delay,
-      drop: input.drop ?? false,
-      times,
-      remaining: times === 'always' ? null : times === 'once' ? 1 : times,
-      hits: 0,
-      pattern: path === null ? null : pathPattern(path),
-    };
-    this.rules.push(rule);
-    return view(rule);
+    return this.store({ ...base, kind: 'fault', status: input.status ?? null, drop: input.drop ?? false }) as FaultRule;
   }
 
-  list(): FaultRule[] {
-    return this.rules.map(view);
+  /** Adds a stub, or throws a `validation` or `unprocessable` problem saying what is wrong with it. */
+  addStub(input: StubInput): StubRule {
+    checkRuleShape('stub', input);
+    const base = this.baseOf('stub', input);
+    if ((input.status === 204 || input.status === 304) && input.body !== undefined) {
+      throw invalid(`A stub answering ${input.status} cannot have a body.`);
+    }
+    return this.store({ ...base, kind: 'stub', status: input.status, headers: { ...input.headers }, body: input.body === undefined ? null : structuredClone(input.body) }) as StubRule;
   }
 
-  remove(id: string): boolean {
+  /** The rules, in the order they apply; only one kind when `kind` is given. */
+  list(): MockRule[];
+  list(kind: 'fault'): FaultRule[];
+  list(kind: 'stub'): StubRule[];
+  list(kind?: RuleKind): MockRule[];
+  list(kind?: RuleKind): MockRule[] {
+    return this.rules.filter((r) => kind === undefined || r.kind === kind).map(view);
+  }
+
+  remove(id: string, kind?: RuleKind): boolean {
     const before = this.rules.length;
-    this.rules = this.rules.filter((r) => r.id !== id);
+    this.rules = this.rules.filter((r) => r.id !== id || (kind !== undefined && r.kind !== kind));
     return this.rules.length < before;
   }
 
-  /** Removes every rule, or only the rules scoped to one tenant. */
-  clear(tenant?: string): void {
-    this.rules = tenant === undefined ? [] : this.rules.filter((r) => r.tenant !== tenant);
+  /** Removes every rule (of one kind), or only the rules scoped to one tenant. */
+  clear(options: { tenant?: string; kind?: RuleKind } = {}): void {
+    this.rules = this.rules.filter(
+      (r) => (options.kind !== undefined && r.kind !== options.kind) || (options.tenant !== undefined && r.tenant !== options.tenant),
+    );
   }
 
   /** The first rule matching the request, with one use taken; undefined when none matches. */
-  take(request: { operationId: string; path: string; tenant: string | null }): FaultRule | undefined {
+  take(request: { operationId: string; path: string; tenant: string | null; body: unknown }): MockRule | undefined {
     const rule = this.rules.find(
       (r) =>
         r.operationId === request.operationId &&
         (r.pattern === null || r.pattern.test(request.path)) &&
-        (r.tenant === null || r.tenant === request.tenant),
+        (r.tenant === null || r.tenant === request.tenant) &&
+        (r.bodyMatches === null || bodyMatches(request.body, r.bodyMatches)),
     );
     if (!rule) return undefined;
     rule.hits += 1;
@@ -129,13 +131,44 @@ export class FaultRules {
     return view(rule);
   }
 
-  private resolveTarget(input: FaultRuleInput): { operationId: string; method: string | null; path: string | null } {
+  private baseOf(kind: RuleKind, input: FaultRuleInput | StubInput): RuleBase & { pattern: RegExp | null } {
+    const { operationId, method, path } = this.resolveTarget(kind, input);
+    const times = input.times ?? 'always';
+    return {
+      id: '',
+      operationId,
+      method,
+      path,
+      tenant: input.tenant ?? null,
+      bodyMatches: input.bodyMatches === undefined ? null : structuredClone(input.bodyMatches),
+      priority: input.priority ?? 0,
+      delay: input.delay ?? 0,
+      times,
+      remaining: times === 'always' ? null : times === 'once' ? 1 : times,
+      hits: 0,
+      pattern: path === null ? null : pathPattern(path),
+    };
+  }
+
+  private store(rule: MockRule & { pattern: RegExp | null }): MockRule {
+    this.lastId[rule.kind] += 1;
+    const stored = { ...rule, id: `${rule.kind}_${this.lastId[rule.kind]}`, order: ++this.lastOrder } as Stored;
+    this.rules.push(stored);
+    this.rules.sort((a, b) => b.priority - a.priority || a.order - b.order);
+    return view(stored);
+  }
+
+  private resolveTarget(kind: RuleKind, input: FaultRuleInput | StubInput): { operationId: string; method: string | null; path: string | null } {
+    const noun = kind === 'fault' ? 'A fault rule' : 'A stub';
     if (input.path === undefined) {
-      if (input.operationId === undefined) throw invalid('A fault rule needs an operationId, or a method and a path.');
+      if (input.operationId === undefined) throw invalid(`${noun} needs an operationId, or a method and a path.`);
       if (!this.responses.has(input.operationId)) throw invalid(`The spec has no operation '${input.operationId}'.`);
-      return { operationId: input.operationId, method: input.method?.toUpperCase() ?? null, path: null };
+      const method = input.method?.toUpperCase() ?? null;
+      const own = this.responses.methodOf(input.operationId);
+      if (method !== null && method !== own) throw invalid(`Operation '${input.operationId}' is ${own}, not ${method}.`);
+      return { operationId: input.operationId, method, path: null };
     }
-    if (input.method === undefined) throw invalid('A fault rule with a path needs a method too.');
+    if (input.method === undefined) throw invalid(`${noun} with a path needs a method too.`);
     const method = input.method.toUpperCase();
     const match = this.routes.match(method, input.path.replace(/\{[^}/]+\}/g, 'x'));
     if (match.kind !== 'found') throw invalid(`No operation of the spec matches ${method} ${input.path}.`);
@@ -169,15 +202,19 @@ export function parsePrefer(header: string | undefined): Preferences {
   return preferences;
 }
 
+/** What the API request middleware needs: the rules, the documented statuses, the latency and its timers. */
+export type FaultDeps = { faults: FaultRules; responses: DocumentedResponses; latency: Latency; waits: Waits };
+
 /**
- * Applies `Prefer: code=/delay=` and the fault rules to an API request whose operation is known (its
- * `RequestContext`). An injected error answers before any handler runs, so it stores nothing.
- * A `Prefer` header wins over the rules, and then no rule is used up.
+ * Applies the latency, `Prefer: code=/delay=`, and the fault rules and stubs to an API request whose
+ * operation is known (its `RequestContext`). An injected error or a stub answers before any handler runs, so
+ * it stores nothing. A `Prefer` header wins over the rules, and then no rule is used up.
  */
-export function injectFaults(rules: FaultRules, responses: DocumentedResponses): RequestHandler {
+export function injectFaults({ faults, responses, latency, waits }: FaultDeps): RequestHandler {
   return (req, res, next) => {
     const context = contextOf(req);
     const operationId = context.operation!.operationId;
+    let rule: MockRule | undefined;
     let fault: FaultApplied | undefined;
     try {
       fault = preferredFault(parsePrefer(req.get('prefer')), operationId, responses);
@@ -185,35 +222,52 @@ export function injectFaults(rules: FaultRules, responses: DocumentedResponses):
       next(error);
       return;
     }
-    if (!fault && rules.size > 0) {
+    if (!fault && faults.size > 0) {
       const path = req.originalUrl.split('?')[0]!;
-      const rule = rules.take({ operationId, path, tenant: context.tenant });
-      if (rule) fault = { source: 'rule', ruleId: rule.id, status: rule.status, delayMs: rule.delay, dropped: rule.drop };
+      rule = faults.take({ operationId, path, tenant: context.tenant, body: (req as { body?: unknown }).body });
+      if (rule) fault = appliedOf(rule);
     }
-    // Most requests have no fault: they go on synchronously, with no promise made for them.
-    if (!fault) {
+    const wait = latency.next(operationId) + (fault?.delayMs ?? 0);
+    // Most requests have no fault and no latency: they go on synchronously, with no promise made for them.
+    if (!fault && wait === 0) {
       next();
       return;
     }
-    context.fault = fault;
-    return applyFault(fault, req, res, next, responses, operationId);
+    if (fault) context.fault = fault;
+    return applyFault({ fault, rule, wait }, req, res, next, responses, operationId, waits);
   };
 }
 
+function appliedOf(rule: MockRule): FaultApplied {
+  if (rule.kind === 'stub') return { source: 'stub', ruleId: rule.id, status: rule.status, delayMs: rule.delay, dropped: false };
+  return { source: 'rule', ruleId: rule.id, status: rule.status, delayMs: rule.delay, dropped: rule.drop };
+}
+
 async function applyFault(
-  fault: FaultApplied,
+  { fault, rule, wait }: { fault: FaultApplied | undefined; rule: MockRule | undefined; wait: number },
   req: Request,
   res: Response,
   next: NextFunction,
   responses: DocumentedResponses,
   operationId: string,
+  waits: Waits,
 ): Promise<void> {
-  if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (wait > 0) await waits.wait(wait);
+  // The client went away, or the server is closing and cut it.
+  if (req.socket.destroyed) return;
+  if (!fault) {
+    next();
+    return;
+  }
   if (fault.dropped) {
     req.socket.destroy();
     return;
   }
-  if (fault.status === null) {
+  if (rule?.kind === 'stub') {
+    sendStub(res, rule);
+    return;
+  }
+  if (fault.status === null || fault.status < 400) {
     next();
     return;
   }
@@ -223,20 +277,23 @@ async function applyFault(
 
 function preferredFault(prefer: Preferences, operationId: string, responses: DocumentedResponses): FaultApplied | undefined {
   if (prefer.code === undefined && prefer.delay === undefined) return undefined;
-  if (prefer.code !== undefined) checkStatus(responses, operationId, prefer.code, { allowServerErrors: false });
+  if (prefer.code !== undefined) checkStatus(responses, operationId, prefer.code, 'Prefer: code=');
   const status = prefer.code !== undefined && prefer.code >= 400 ? prefer.code : null;
   if (status === null && !prefer.delay) return undefined;
   return { source: 'prefer', ruleId: null, status, delayMs: prefer.delay ?? 0, dropped: false };
 }
 
-/** A status may be injected when the operation documents it; rules may also inject any 5xx. */
-function checkStatus(responses: DocumentedResponses, operationId: string, status: number, options: { allowServerErrors: boolean }): void {
+/**
+ * A status may be injected when the operation documents it, or when it is any 5xx (an outage looks the
+ * same on every operation). The problem says what `who` accepts instead.
+ */
+function checkStatus(responses: DocumentedResponses, operationId: string, status: number, who: string): void {
   const documented = responses.statusesOf(operationId);
   if (documented.includes(status)) return;
-  if (options.allowServerErrors && Number.isInteger(status) && status >= 500 && status <= 599) return;
+  if (status >= 500 && status <= 599) return;
   throw invalid(
-    `Operation '${operationId}' does not document status ${status}; it documents ${documented.join(', ')}` +
-      (options.allowServerErrors ? ' (fault rules may also use any 5xx).' : '.'),
+    `Operation '${operationId}' does not document status ${status}; ${who} accepts the statuses it documents ` +
+      `(${documented.join(', ')}) or any 5xx.`,
   );
 }
 
@@ -251,6 +308,21 @@ function sendFault(res: Response, status: number, body: 'problem' | 'empty' | 's
   sendProblem(res, problemForStatus(status, `Injected by ${by}; nothing was changed.`));
 }
 
+/** A stub's answer exactly as written: its status, its headers, its body as JSON (none when it has none). */
+function sendStub(res: Response, stub: StubRule): void {
+  const context = contextOf(res.req);
+  res.status(stub.status).set('X-Mock-Stub', stub.id);
+  for (const [name, value] of Object.entries(stub.headers)) res.set(name, value);
+  if (stub.body === null) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(stub.body);
+  context.responseBody = text;
+  if (!res.get('Content-Type')) res.type('application/json');
+  res.send(text);
+}
+
 function pathPattern(template: string): RegExp {
   const source = template
     .split(/(\{[^}/]+\})/)
@@ -259,11 +331,7 @@ function pathPattern(template: string): RegExp {
   return new RegExp(`^${source}/?$`);
 }
 
-function invalid(detail: string) {
-  return problem('unprocessable', detail);
-}
-
-function view(rule: StoredRule): FaultRule {
-  const { pattern: _pattern, ...rest } = rule;
-  return { ...rest };
+function view(rule: Stored): MockRule {
+  const { pattern: _pattern, order: _order, ...rest } = rule;
+  return structuredClone(rest) as MockRule;
 }

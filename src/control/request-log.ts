@@ -5,7 +5,7 @@ import type { Caller } from '../http/auth.js';
 import type { Operation } from '../http/routes.js';
 
 /** How a fault changed a request, when one did. */
-export type FaultApplied = { source: 'prefer' | 'rule'; ruleId: string | null; status: number | null; delayMs: number; dropped: boolean };
+export type FaultApplied = { source: 'prefer' | 'rule' | 'stub'; ruleId: string | null; status: number | null; delayMs: number; dropped: boolean };
 
 /**
  * What the mock knows about one API request as it goes through the middlewares: each step writes what it

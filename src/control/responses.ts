@@ -8,6 +8,7 @@ type ResponseObject = { $ref?: string; content?: Record<string, unknown> };
 /** The statuses each operation documents, read from the spec, so injected errors look like real ones. */
 export class DocumentedResponses {
   private readonly byOperation = new Map<string, Map<number, ResponseShape>>();
+  private readonly methods = new Map<string, string>();
 
   constructor(spec: OpenApiDocument) {
     const shared = ((spec.components as { responses?: Record<string, ResponseObject> } | undefined)?.responses) ?? {};
@@ -24,12 +25,18 @@ export class DocumentedResponses {
           shapes.set(status, { status, body });
         }
         this.byOperation.set(operation.operationId, shapes);
+        this.methods.set(operation.operationId, method.toUpperCase());
       }
     }
   }
 
   has(operationId: string): boolean {
     return this.byOperation.has(operationId);
+  }
+
+  /** The HTTP method of an operation, upper-case. */
+  methodOf(operationId: string): string | undefined {
+    return this.methods.get(operationId);
   }
 
   shapeOf(operationId: string, status: number): ResponseShape | undefined {

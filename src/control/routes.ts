@@ -10,11 +10,14 @@ import { defineAgent, toDefinitionView, type DefinitionBody } from '../resources
 import { mintOAuthCredentialKey } from '../resources/oauth/keys.js';
 import { addMessagingControlRoutes } from '../resources/messaging/control-routes.js';
 import { loadSpec, specText } from '../spec.js';
-import { StateError } from '../store/store.js';
+import { StateError, type Store } from '../store/store.js';
+import type { StoreData } from '../store/types.js';
 import { addConsentRoutes } from './consent-routes.js';
 import { addInspectorRoutes } from './inspector.js';
 import type { ControlState } from './control.js';
-import type { FaultRuleInput } from './faults.js';
+import type { FaultRuleInput, StubInput } from './faults.js';
+import type { LatencySettings } from './latency.js';
+import { verifyRequests } from './verify.js';
 import { redactState } from './secrets.js';
 import type { RequestFilter } from './request-log.js';
 
@@ -45,6 +48,27 @@ export function controlRouter(deps: ControlDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ extended: false, limit: deps.bodyLimit }));
+
+  // Rule rules-checked-alike: rules, verifications and latency are checked by the code `addFault`, `addStub`,
+  // `verify` and `setLatency` run in-process, before the contract's validator, so both ways refuse the same
+  // input with the same problem.
+  router.post('/faults', (req, res) => {
+    res.status(201).json(control.faults.add(req.body as FaultRuleInput));
+  });
+
+  router.post('/stubs', (req, res) => {
+    res.status(201).json(control.faults.addStub(req.body as StubInput));
+  });
+
+  router.post('/verify', (req, res) => {
+    const { matched, requests } = verifyRequests(req.body, (filter) => control.listRequests(filter));
+    res.json({ matched, items: requests });
+  });
+
+  router.put('/latency', (req, res) => {
+    res.json(control.latency.set(req.body as LatencySettings));
+  });
+
   router.use(validateAgainst('control', deps.validateResponses));
 
   router.get('/health', (_req, res) => {
@@ -55,7 +79,8 @@ export function controlRouter(deps: ControlDeps): Router {
       operations: deps.operationCount,
       validation: deps.validation,
       journal: { size: control.journal.size, capacity: control.journal.capacity },
-      faults: control.faults.list().length,
+      faults: control.faults.list('fault').length,
+      stubs: control.faults.list('stub').length,
     });
   });
 
@@ -73,15 +98,25 @@ export function controlRouter(deps: ControlDeps): Router {
   });
 
   router.put('/state', async (req, res) => {
-    try {
-      // Imports are checked like requests: the body limits above, every record, and ids never handed out twice.
-      await store.replaceAll(req.body, { idOf: (sequence) => services.generator.uuid(sequence) });
-    } catch (error) {
-      if (error instanceof StateError) throw problem('unprocessable', `The snapshot is not a valid state: ${error.message}.`);
-      throw error;
-    }
+    // Imports are checked like requests: the body limits above, every record, and ids never handed out twice.
+    await importState(store, req.body, (sequence) => services.generator.uuid(sequence));
     res.status(204).end();
   });
+
+  router.put('/baseline', (req, res) => {
+    setBaseline(control, req.body);
+    res.status(204).end();
+  });
+
+  router.delete('/baseline', (_req, res) => {
+    control.setBaseline(undefined);
+    res.status(204).end();
+  });
+
+  router.get('/latency', (_req, res) => {
+    res.json(control.latency.get());
+  });
+
 
   router.get('/requests', (req, res) => {
     const q = query(req);
@@ -93,7 +128,7 @@ export function controlRouter(deps: ControlDeps): Router {
       ...(q.tenant && { tenant: q.tenant }),
       ...(q.since && { since: q.since }),
     };
-    const items = control.journal.list(filter);
+    const items = control.listRequests(filter);
     const limit = q.limit === undefined ? items.length : Number(q.limit);
     res.json({ items: items.slice(0, limit), totalCount: items.length, capacity: control.journal.capacity });
   });
@@ -103,23 +138,21 @@ export function controlRouter(deps: ControlDeps): Router {
     res.status(204).end();
   });
 
-  router.post('/faults', (req, res) => {
-    res.status(201).json(control.faults.add(req.body as FaultRuleInput));
-  });
+  for (const [kind, noun] of [['fault', 'fault rule'], ['stub', 'stub']] as const) {
+    router.get(`/${kind}s`, (_req, res) => {
+      res.json({ items: control.faults.list(kind) });
+    });
 
-  router.get('/faults', (_req, res) => {
-    res.json({ items: control.faults.list() });
-  });
+    router.delete(`/${kind}s`, (_req, res) => {
+      control.faults.clear({ kind });
+      res.status(204).end();
+    });
 
-  router.delete('/faults', (_req, res) => {
-    control.faults.clear();
-    res.status(204).end();
-  });
-
-  router.delete('/faults/:id', (req, res) => {
-    if (!control.faults.remove(String(req.params.id))) throw problem('notFound', `No fault rule '${req.params.id}'.`);
-    res.status(204).end();
-  });
+    router.delete(`/${kind}s/:id`, (req, res) => {
+      if (!control.faults.remove(String(req.params.id), kind)) throw problem('notFound', `No ${noun} '${req.params.id}'.`);
+      res.status(204).end();
+    });
+  }
 
   router.post('/oauth/credential-keys', async (req, res) => {
     const record = await mintOAuthCredentialKey(services, req.body as Parameters<typeof mintOAuthCredentialKey>[1]);
@@ -152,6 +185,26 @@ export function controlRouter(deps: ControlDeps): Router {
 
   router.use((req, res) => sendProblem(res, routeProblem({ kind: 'none' }, req.method, req.originalUrl.split('?')[0]!)));
   return router;
+}
+
+/** Replaces the store with a snapshot, or throws the `unprocessable` problem `PUT /__mock/state` answers. */
+export async function importState(store: Store, snapshot: unknown, idOf: (sequence: number) => string): Promise<void> {
+  try {
+    await store.replaceAll(snapshot, { idOf });
+  } catch (error) {
+    if (error instanceof StateError) throw problem('unprocessable', `The snapshot is not a valid state: ${error.message}.`);
+    throw error;
+  }
+}
+
+/** Makes a snapshot the baseline, or throws the `unprocessable` problem `PUT /__mock/baseline` answers. */
+export function setBaseline(control: ControlState, snapshot: unknown): void {
+  try {
+    control.setBaseline(snapshot as StoreData);
+  } catch (error) {
+    if (error instanceof StateError) throw problem('unprocessable', `The snapshot is not a valid baseline: ${error.message}.`);
+    throw error;
+  }
 }
 
 function query(req: Request): Query {

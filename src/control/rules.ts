@@ -10,7 +10,8 @@ const CONSENT = ['showConsent', 'decideConsent'];
 const CONTROL_OPERATIONS = [
   'getHealth', 'resetMock', 'exportState', 'importState', 'listRequests', 'clearRequests', 'addFault', 'listFaults',
   'clearFaults', 'deleteFault', 'mintCredentialKey', 'showConsent', 'decideConsent', 'getOpenApiJson', 'getOpenApiYaml',
-  'listRules', 'defineAgent',
+  'listRules', 'defineAgent', 'addStub', 'listStubs', 'clearStubs', 'deleteStub', 'getLatency', 'setLatency', 'verifyRequests',
+  'setBaseline', 'clearBaseline',
 ];
 
 export const CONTROL_RULES: readonly Rule[] = [
@@ -156,5 +157,102 @@ export const CONTROL_RULES: readonly Rule[] = [
     reason:
       'A browser\'s address bar cannot send a bearer token, so the page itself must load without one; keeping every record out of it means the token still guards all data, and the foreign-origin check still refuses a page of another site.',
     operations: ['getInspector', 'getInspectorScript', 'getInspectorStyle', 'getOverview'],
+  },
+  // The test kit (src/control/faults.ts, latency.ts, verify.ts, control.ts; docs/control-plane.md).
+  {
+    id: 'prefer-any-5xx',
+    resource: 'control',
+    summary:
+      'Prefer: code= takes any status the operation documents, or any 5xx (answered as a ProblemDetails); any other status is a 422 that lists the documented statuses and says any 5xx is accepted too.',
+    source: 'mock',
+    reason: 'An outage (502, 503, 504) can hit any operation though none documents it; an undocumented 4xx would be a shape the real API never sends.',
+    operations: ['*'],
+  },
+  {
+    id: 'stub-answers-in-place',
+    resource: 'control',
+    summary:
+      'A stub answers matching requests with its status (any from 200 to 599), headers and JSON body exactly as written, unvalidated, with X-Mock-Stub: <id>; the handler does not run, so nothing is stored. Authentication and body parsing still come first.',
+    source: 'mock',
+    reason: 'A test author stubs a response the store cannot produce (an odd page, a field a newer API sends); checking it against the spec would defeat the purpose.',
+    operations: ['*', 'addStub'],
+  },
+  {
+    id: 'rule-order',
+    resource: 'control',
+    summary:
+      'Fault rules and stubs form one list: the highest priority first (-1000 to 1000, 0 by default), then the order they were added; the first whose operation, path, tenant and bodyMatches (a partial match of the JSON body) fit answers, and uses one of its times. A Prefer header wins over every rule and uses none up.',
+    source: 'mock',
+    reason: 'WireMock\'s order: a general rule added first can be overridden per test by a specific one with a higher priority.',
+    operations: ['*', 'addFault', 'addStub'],
+  },
+  {
+    id: 'rules-checked-alike',
+    resource: 'control',
+    summary:
+      'addFault, addStub, verify and setLatency in-process and POST /__mock/faults, /stubs, /verify and PUT /__mock/latency run the same checks: a rule of the wrong shape is a 400 VALIDATION_FAILED naming each field, one that cannot apply a 422, with the same detail both ways (MockControlError in-process and from mockClient).',
+    source: 'mock',
+    reason: 'A rule that works in a unit test must work from a globalSetup over HTTP, and fail with the same message when it does not.',
+    operations: ['addFault', 'addStub', 'verifyRequests', 'setLatency'],
+  },
+  {
+    id: 'latency-seeded-jitter',
+    resource: 'control',
+    summary:
+      'With --delay/--jitter (startMock({ latency }), PUT /__mock/latency) every API request waits delay plus 0 to jitter ms more, or its operation\'s own settings, before any fault delay; the jitter sequence depends only on --seed and restarts at a full reset.',
+    source: 'mock',
+    reason: 'Slow-network tests must be reproducible like the rest of the mock; a generator of its own keeps ids and faked fields unchanged whatever the latency.',
+    operations: ['*', 'getLatency', 'setLatency'],
+  },
+  {
+    id: 'verify-with-diff',
+    resource: 'control',
+    summary:
+      'verify (POST /__mock/verify) passes when as many journal entries as times asks (at least 1 by default) match the filter and bodyMatches; otherwise a 422 VERIFICATION_FAILED (MockVerificationError) whose message says what was expected and lists up to 10 near misses, each with the first field that differed.',
+    source: 'mock',
+    reason: 'A failed expectation should say what the code under test sent instead, as WireMock\'s near misses do.',
+    operations: ['verifyRequests'],
+  },
+  {
+    id: 'journal-unknown-operation',
+    resource: 'control',
+    summary: 'A journal filter or verification naming an operation id the API spec does not have is a 400 problem, not an empty list.',
+    source: 'mock',
+    reason: 'A misspelt operation id would otherwise make an assertion of "no such request" pass for the wrong reason.',
+    operations: ['listRequests', 'verifyRequests'],
+  },
+  {
+    id: 'baseline-reset',
+    resource: 'control',
+    summary:
+      'With a baseline (--baseline FILE, startMock({ baseline }), PUT /__mock/baseline) a full reset restores it, its id sequence included, and a tenant reset restores that tenant\'s records; a new or empty store starts from it, and a store file that already holds records keeps them. A redacted GET /__mock/state export is a valid baseline.',
+    source: 'mock',
+    reason: 'Tests share a known starting state without re-importing it before each one; a store a developer has worked on is never overwritten at start.',
+    operations: ['resetMock', 'setBaseline', 'clearBaseline'],
+  },
+  {
+    id: 'close-grace',
+    resource: 'control',
+    summary: 'close() gives in-flight requests (delayed ones too) up to 3 s, then cuts them; close({ force: true }) cuts them at once. SIGTERM and SIGINT close the CLI the same way.',
+    source: 'mock',
+    reason: 'vitest\'s hook timeout is 10 s: a mock holding a 60 s delayed request must not turn afterAll into a timeout.',
+    operations: ['*'],
+  },
+  {
+    id: 'console-request-log',
+    resource: 'control',
+    summary:
+      'The CLI prints one line per request outside /__mock (off with --no-log; off by default in startMock): method, URL, status, duration, operation id, the rule that answered, and for a 4xx the first validation error or the detail; a CORS preflight that got no CORS headers says why.',
+    source: 'mock',
+    reason: 'A frontend developer watches the console, not the journal.',
+    operations: ['*'],
+  },
+  {
+    id: 'store-file-kinds',
+    resource: 'control',
+    summary: 'An empty --db file is a new store; a JSON file with no meta block and none of the store\'s collections (a json-server db.json) is refused at start, saying it is not a fruxon-mock store, and left untouched.',
+    source: 'mock',
+    reason: '`touch data.json` should just work, and pointing the mock at another tool\'s data must never overwrite it.',
+    operations: ['*'],
   },
 ];

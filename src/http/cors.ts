@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 export const ANY_ORIGIN = '*';
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
-const EXPOSED_HEADERS = 'WWW-Authenticate, Allow, X-Mock-Violations, X-Mock-Fault, X-Mock-Revision';
+const EXPOSED_HEADERS = 'WWW-Authenticate, Allow, X-Mock-Violations, X-Mock-Fault, X-Mock-Stub, X-Mock-Revision';
 
 /**
  * CORS, so a browser app served from another port can call the mock. `origins` lists the allowed origins

@@ -80,6 +80,8 @@ export const PROBLEMS = {
   payloadTooLarge: { status: 413, code: 'PAYLOAD_TOO_LARGE', title: 'Content Too Large' },
   unsupportedMediaType: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', title: 'Unsupported Media Type' },
   unprocessable: { status: 422, code: 'UNPROCESSABLE', title: 'Unprocessable Content' },
+  // The test kit's verify (src/control/verify.ts).
+  verificationFailed: { status: 422, code: 'VERIFICATION_FAILED', title: 'The requests received do not match the verification.' },
   injectedFault: { status: 500, code: 'INJECTED_FAULT', title: 'Injected fault' },
   internal: { status: 500, code: 'INTERNAL_ERROR', title: 'Internal Server Error' },
   storageUnavailable: { status: 503, code: 'STORE_UNAVAILABLE', title: 'The store could not be written.' },

@@ -285,12 +285,17 @@ async function makeFolder(folder: string): Promise<void> {
  * the store's schema (src/store/schema.ts). Throws StoreFileError naming file, line and field.
  */
 async function load(file: string, db: Low<StoreData>, notice: (message: string) => void): Promise<{ data: StoreData; replayed: boolean }> {
-  try {
-    await db.read();
-  } catch (error) {
-    throw new StoreFileError(file, syntaxReason(file, error));
+  // An empty file (`touch data.json`) is a new store, as a missing one is.
+  if (!isBlank(file)) {
+    try {
+      await db.read();
+    } catch (error) {
+      throw new StoreFileError(file, syntaxReason(file, error));
+    }
   }
   const data = db.data as unknown;
+  const foreign = describeForeignFile(data);
+  if (foreign) throw new StoreFileError(file, foreign);
   // A file written before participants and bindings existed opens with them empty.
   if (isObject(data)) for (const name of LATER_COLLECTIONS) data[name] ??= {};
   const problem = describeInvalidState(data);
@@ -309,6 +314,26 @@ async function load(file: string, db: Low<StoreData>, notice: (message: string) 
   }
   db.data = emptyData();
   return { data: state, replayed };
+}
+
+function isBlank(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').trim() === '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a JSON file is some other program's data rather than a fruxon-mock store: no `meta` block and none
+ * of the store's collections (a json-server db.json, say). Undefined when it looks like a store, valid or not.
+ */
+function describeForeignFile(data: unknown): string | undefined {
+  if (!isObject(data) || 'meta' in data) return undefined;
+  const keys = Object.keys(data);
+  if (keys.length === 0 || keys.some((key) => isCollection(key))) return undefined;
+  const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
+  return `it is not a fruxon-mock store (no meta block, and its top-level keys ${shown} are none of a store's collections; a json-server db.json?). Point --db at another file, or at an empty one to start a new store`;
 }
 
 /**

@@ -411,13 +411,19 @@ export class Store {
 
   // Whole-state operations
 
-  /** Empties every collection and restarts the sequence: the state of a freshly started mock. */
-  async reset(): Promise<void> {
-    await this.mutate(() => this.replaceState(emptyData()));
+  /**
+   * Empties every collection and restarts the sequence: the state of a freshly started mock; with a
+   * `baseline` (a valid state: see ControlState.setBaseline), that state instead.
+   */
+  async reset(baseline?: StoreData): Promise<void> {
+    await this.mutate(() => this.replaceState(baseline ?? emptyData()));
   }
 
-  /** Removes every record of one tenant, in every collection; other tenants and the sequence are kept. */
-  async resetTenant(tenant: string): Promise<number> {
+  /**
+   * Removes every record of one tenant, in every collection, and puts back the baseline's records of that
+   * tenant when there is one; other tenants and the sequence are kept.
+   */
+  async resetTenant(tenant: string, baseline?: StoreData): Promise<number> {
     return this.mutate(() => {
       let removed = 0;
       for (const name of COLLECTIONS) {
@@ -426,6 +432,9 @@ export class Store {
             this.write(name, key, ABSENT);
             removed += 1;
           }
+        }
+        for (const [key, record] of Object.entries((baseline?.[name] ?? {}) as Record<string, Stored>)) {
+          if ((record as { tenant?: unknown }).tenant === tenant) this.write(name, key, record);
         }
       }
       return removed;
