@@ -131,7 +131,7 @@ describe.skipIf(!hasChromium)(title, () => {
     }
   }, 60_000);
 
-  it('with a control token, asks for it once and then shows the data; fault toggles remove and restore a rule', async () => {
+  it('with a control token, asks for it once and then shows the data; fault and stub toggles remove and restore a rule', async () => {
     const mock = await startMock({ controlToken: 'page-token' });
     try {
       await createConfig(mock, 'Behind a token');
@@ -142,9 +142,16 @@ describe.skipIf(!hasChromium)(title, () => {
       await page.click('#token-form button');
       await page.waitForSelector('#store >> text=Behind a token', { timeout: 5000 });
       await page.waitForSelector('#faults >> text=listIntegrationConfigs');
-      await page.click('#faults input[type=checkbox]');
+      mock.addStub({ operationId: 'getIntegration', status: 200, body: { id: 'stubbed' } });
+      await page.waitForSelector('#faults >> text=stub: answers 200');
+      expect(await page.$$('#faults input[type=checkbox]')).toHaveLength(2);
+      await page.click('#faults .fault:has-text("stub") input');
+      await expect.poll(() => mock.stubs().length, { timeout: 5000 }).toBe(0);
+      await page.click('#faults .fault:has-text("stub") input');
+      await expect.poll(() => mock.stubs().map((r) => r.body), { timeout: 5000 }).toEqual([{ id: 'stubbed' }]);
+      await page.click('#faults .fault:has-text("fault") input');
       await expect.poll(() => mock.faults().length, { timeout: 5000 }).toBe(0);
-      await page.click('#faults input[type=checkbox]');
+      await page.click('#faults .fault:has-text("fault") input');
       await expect.poll(() => mock.faults().map((f) => f.status), { timeout: 5000 }).toEqual([503]);
       await page.close();
     } finally {

@@ -231,7 +231,7 @@ const SCRIPT = `'use strict';
     var root = document.getElementById('faults');
     root.textContent = '';
     var rules = list.map(function (r) { return { rule: r, on: true }; }).concat(disabledFaults.map(function (r) { return { rule: r, on: false }; }));
-    if (rules.length === 0) { root.className = 'muted'; root.textContent = 'None. Add them with POST /__mock/faults or mock.addFault().'; return; }
+    if (rules.length === 0) { root.className = 'muted'; root.textContent = 'None. Add them with POST /__mock/faults and /__mock/stubs, or mock.addFault() and mock.addStub().'; return; }
     root.className = '';
     rules.forEach(function (item) {
       var box = el('input', { type: 'checkbox', title: item.on ? 'Turn off (removes the rule; kept here to turn back on)' : 'Turn on again' });
@@ -243,33 +243,35 @@ const SCRIPT = `'use strict';
 
   function describeRule(r) {
     var match = [r.operationId, r.method, r.path, r.tenant && 'tenant ' + r.tenant].filter(Boolean).join(' ');
-    var effect = [r.status && 'answers ' + r.status, r.delay && 'after ' + r.delay + ' ms', r.drop && 'drops the connection'].filter(Boolean).join(', ') || 'fails';
+    var effect = (r.kind === 'stub' ? 'stub: ' : 'fault: ') + ([r.status && 'answers ' + r.status, r.delay && 'after ' + r.delay + ' ms', r.drop && 'drops the connection'].filter(Boolean).join(', ') || 'fails');
     return (match || 'every request') + ': ' + effect + ' (' + (r.remaining === null ? 'always' : r.remaining + ' left') + ', ' + r.hits + ' hits)';
   }
 
   function toggle(item) {
     var rule = item.rule;
     var done = item.on
-      ? call('DELETE', '/faults/' + encodeURIComponent(rule.id)).then(function () { disabledFaults.push(rule); })
-      : call('POST', '/faults', inputOf(rule)).then(function () { disabledFaults = disabledFaults.filter(function (r) { return r !== rule; }); });
+      ? call('DELETE', collectionOf(rule) + '/' + encodeURIComponent(rule.id)).then(function () { disabledFaults.push(rule); })
+      : call('POST', collectionOf(rule), inputOf(rule)).then(function () { disabledFaults = disabledFaults.filter(function (r) { return r !== rule; }); });
     done.then(refresh, report);
   }
 
+  function collectionOf(rule) { return rule.kind === 'stub' ? '/stubs' : '/faults'; }
+
   function inputOf(rule) {
     var input = {};
-    Object.keys(rule).forEach(function (k) { if (['id', 'hits', 'remaining'].indexOf(k) < 0 && rule[k] !== null) input[k] = rule[k]; });
+    Object.keys(rule).forEach(function (k) { if (['id', 'kind', 'hits', 'remaining'].indexOf(k) < 0 && rule[k] !== null) input[k] = rule[k]; });
     return input;
   }
 
   function report(error) { document.getElementById('health').textContent = String(error.message || error); }
 
   function refresh() {
-    return Promise.all([call('GET', '/health'), call('GET', '/overview'), call('GET', '/requests?limit=50'), call('GET', '/faults')]).then(function (r) {
+    return Promise.all([call('GET', '/health'), call('GET', '/overview'), call('GET', '/requests?limit=50'), call('GET', '/faults'), call('GET', '/stubs')]).then(function (r) {
       document.getElementById('health').textContent = 'store ' + r[0].status + ' · ' + r[0].operations + ' operations · validation ' + r[0].validation;
       renderStore(r[1]);
       entries = r[2].items;
       renderLog();
-      renderFaults(r[3].items);
+      renderFaults(r[3].items.concat(r[4].items));
     }, report);
   }
 
