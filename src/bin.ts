@@ -85,6 +85,7 @@ function banner(server: RunningServer, options: ServerOptions): string {
     `  CORS:          ${cors}`,
     `  store: ${server.storeFile ?? 'in memory (nothing is written)'}`,
     ...(typeof options.baseline === 'string' ? [`  baseline: ${options.baseline} (reset goes back to it)`] : []),
+    ...(options.demo ? [`  demo: tenant acme (reset goes back to it); try ${server.url}/v1/tenants/acme/participants`] : []),
     `  operations: ${server.operationCount}, validation: ${options.validation}, seed: ${options.seed}`,
     ...(options.latency.delay || options.latency.jitter ? [`  latency: ${options.latency.delay} ms + up to ${options.latency.jitter ?? 0} ms`] : []),
     `  agents: a deleted agent can be restored for ${options.agentDeleteGrace} ms`,

@@ -47,6 +47,8 @@ export type ServerOptions = {
   latency: LatencySettings;
   /** Print one line per API request on stdout (on for the CLI, off for startMock). */
   log: boolean;
+  /** Start with the demo tenant `acme` (src/demo.ts), which is also what a reset goes back to. */
+  demo: boolean;
 };
 
 export const DEFAULTS: ServerOptions = {
@@ -72,6 +74,7 @@ export const DEFAULTS: ServerOptions = {
   // Rule agent-delete-grace-option: the docs name no length; a week.
   agentDeleteGrace: 7 * 24 * 60 * 60 * 1000,
   baseline: undefined,
+  demo: false,
   latency: { delay: 0, jitter: 0 },
   log: false,
 };
@@ -98,6 +101,8 @@ Store:
   --in-memory         keep state in memory only; nothing is written (not with --db)
   --baseline FILE     a state snapshot (as GET /__mock/state exports it): the state an empty store starts
                       with and every reset goes back to
+  --demo              start with the demo tenant acme (published configs, participants of every kind, an
+                      access request waiting), the same for the same --seed; every reset goes back to it
   --seed N            seed for faked fields, ids and jitter (default 1): same seed + same requests = same responses
   --time EPOCH_MS     use a logical clock starting at EPOCH_MS (advancing 1 ms per reading) instead of the wall clock
   --fixtures DIR      folder with integrations/*.json and agents.json (default: the shipped fixtures)
@@ -166,6 +171,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
         'allowed-hosts': { type: 'string' },
         'agent-delete-grace': { type: 'string' },
         baseline: { type: 'string' },
+        demo: { type: 'boolean' },
         delay: { type: 'string' },
         jitter: { type: 'string' },
         log: { type: 'boolean' },
@@ -182,6 +188,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
   if (v.help) return 'help';
   if (v.version) return 'version';
   if (v.db !== undefined && v['in-memory']) throw new UsageError('--db and --in-memory cannot be used together: a store is either a file or in memory');
+  if (v.demo && v.baseline !== undefined) throw new UsageError('--demo and --baseline both set the starting state: use one');
   if (v.log && v['no-log']) throw new UsageError('--log and --no-log cannot be used together');
   for (const name of ['db', 'baseline', 'fixtures'] as const) {
     if (v[name] === '') throw new UsageError(`--${name} needs a file name`);
@@ -208,6 +215,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
     allowedHosts: list(v['allowed-hosts']),
     agentDeleteGrace: integer('--agent-delete-grace', v['agent-delete-grace'], DEFAULTS.agentDeleteGrace, 0, Number.MAX_SAFE_INTEGER),
     baseline: v.baseline,
+    demo: v.demo ?? false,
     latency: {
       delay: integer('--delay', v.delay, 0, 0, MAX_DELAY_MS),
       jitter: integer('--jitter', v.jitter, 0, 0, MAX_DELAY_MS),

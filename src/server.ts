@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createApp } from './app.js';
+import { buildDemoState } from './demo.js';
 import type { ServiceDeps } from './deps.js';
 import { loadFixtures } from './catalog/load.js';
 import { ControlState } from './control/control.js';
@@ -71,7 +72,8 @@ export async function startServer(
   } catch (error) {
     throw new UsageError(`latency: ${(error as Error).message}`);
   }
-  setBaselineFrom(control, options.baseline);
+  if (options.demo && options.baseline !== undefined) throw new UsageError('demo and baseline both set the starting state: use one');
+  setBaselineFrom(control, options.demo ? await buildDemoState(catalog, options.seed) : options.baseline);
   const store = storeFile ? await Store.openFile(storeFile, { notice, idOf }) : await Store.openMemory();
   // A new or empty store starts at the baseline; one that holds records keeps them.
   if (control.baseline() && Object.values(store.counts()).every((count) => count === 0)) await control.reset(store);

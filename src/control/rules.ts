@@ -255,4 +255,13 @@ export const CONTROL_RULES: readonly Rule[] = [
     reason: '`touch data.json` should just work, and pointing the mock at another tool\'s data must never overwrite it.',
     operations: ['*'],
   },
+  {
+    id: 'demo-tenant',
+    resource: 'control',
+    summary:
+      '--demo (startMock({ demo: true })) starts with tenant acme, made by sending the API\'s own requests to a private in-memory mock with the same seed on a fixed clock: the same seed gives the same demo. It is the baseline (a reset goes back to it); a store file that already holds records keeps them.',
+    source: 'mock',
+    reason: 'A demo must look lived-in and be reproducible; building it through the API means every record is one the API itself could have made.',
+    operations: ['resetMock'],
+  },
 ];
