@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IMPORT_USAGE } from '../src/catalog/import-catalog.js';
 import { USAGE, parseOptions } from '../src/config.js';
 import { CONFORMANCE_USAGE } from '../src/conformance/cli.js';
-import { PACKAGE_ROOT } from '../src/spec.js';
+import { startMock } from '../src/index.js';
+import { HTTP_METHODS, PACKAGE_ROOT, loadSpec } from '../src/spec.js';
 
 const README = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
 const SCRIPTS = Object.keys((JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
@@ -55,4 +57,56 @@ describe('the README', () => {
     expect(table.filter((flag) => !usage.includes(flag))).toEqual([]);
     expect(usage.filter((flag) => !table.includes(flag))).toEqual([]);
   });
+});
+
+/** The operations table: `METHOD path` (under /v1/tenants/{tenant}) and its status. */
+function operationRows(): { operation: string; status: string }[] {
+  return [...README.matchAll(/^\| `((?:GET|POST|PUT|PATCH|DELETE) [^`]+)` \| ([^|]+?) \|/gm)].map((m) => ({ operation: m[1]!, status: m[2]! }));
+}
+
+describe('the README\'s operations table', () => {
+  const spec = loadSpec();
+  const inSpec = Object.entries(spec.paths).flatMap(([path, item]) =>
+    HTTP_METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${path.replace('/v1/tenants/{tenant}', '')}`),
+  );
+
+  it('shows every operation of the spec as mocked, and nothing as mocked that the spec lacks', () => {
+    const rows = operationRows();
+    const mocked = rows.filter((r) => r.status === 'mocked').map((r) => r.operation);
+    expect(inSpec.filter((op) => !mocked.includes(op)), 'in the spec, not shown as mocked').toEqual([]);
+    expect(mocked.filter((op) => !inSpec.includes(op)), 'shown as mocked, not in the spec').toEqual([]);
+    for (const row of rows.filter((r) => r.status !== 'mocked')) {
+      expect(row.status).toBe('not mocked');
+      expect(inSpec, `${row.operation} is not mocked but the spec has it`).not.toContain(row.operation);
+    }
+  });
+});
+
+describe('the README\'s walkthrough', () => {
+  it('runs as it stands against a mock: agent, Telegram config, publish, webhook URL, inbound message, approve, send', async () => {
+    const block = /## Walkthrough[\s\S]*?```sh\n([\s\S]*?)```/.exec(README)![1]!;
+    const mock = await startMock({ seed: 5 });
+    try {
+      const script = `set -euo pipefail\n${block.replace('http://127.0.0.1:4010', mock.url)}`;
+      // curl runs in a child while the mock answers in this process, so the child must not block the event loop.
+      const { status, stdout, stderr } = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('bash', ['-c', script]);
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => (out += c));
+        child.stderr.on('data', (c: Buffer) => (err += c));
+        child.on('exit', (code: number | null) => resolve({ status: code, stdout: out, stderr: err }));
+      });
+      expect(status, stderr).toBe(0);
+      expect(stdout).toContain('"id":"concierge"');
+      expect(stdout).toContain('"status":"PENDING"');
+      expect(stdout.trim().endsWith('{"outcome":"SENT"}'), stdout).toBe(true);
+      expect(stdout).not.toContain('123456:not-real');
+      const participants = Object.values(mock.state().participants);
+      expect(participants).toHaveLength(1);
+      expect(participants[0]!.channels[0]!.address).toBe('555000111');
+    } finally {
+      await mock.close();
+    }
+  }, 30_000);
 });
