@@ -288,7 +288,7 @@ describe('deleting an agent', () => {
     try {
       const url = await cli.url;
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(cli.output()).toContain('agent delete grace: 60000 ms');
+      expect(cli.output()).toContain('a deleted agent can be restored for 60000 ms');
       const headers = { Authorization: 'Bearer t' };
       expect((await fetch(`${url}/v1/tenants/acme/agents/digest_writer`, { method: 'DELETE', headers })).status).toBe(204);
       expect((await fetch(`${url}/v1/tenants/acme/agents/digest_writer:cancelDelete`, { method: 'POST', headers })).status).toBe(204);
