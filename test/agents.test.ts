@@ -3,6 +3,7 @@ import { DEFAULTS, parseOptions } from '../src/config.js';
 import { startMock } from '../src/index.js';
 import { startCli } from './cli-process.js';
 import { T0, expectProblem, makeHarness } from './helpers.js';
+import { inbound, messagingConfig } from './messaging-helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -348,5 +349,115 @@ describe('what points at a deleted agent', () => {
     const back = (await h.api.get(`/participants/${ada.id}`)).body;
     expect(back.agentIds).toEqual(['helper', 'support_bot']);
     expect(back.avatarFileId).toBe('files/helper.png');
+  });
+});
+
+describe('activating and deactivating an agent', () => {
+  it('agent-activate: 200 with the agent enabled, stored as the tenant\'s copy; another tenant keeps the fixture', async () => {
+    const h = await makeHarness();
+    const before = (await h.api.get('/agents/digest_writer')).body;
+    expect(before.enabled).toBe(false);
+    const res = await h.api.post('/agents/digest_writer:activate');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...before, enabled: true, modifiedAt: expect.any(Number) });
+    expect((await h.api.get('/agents/digest_writer')).body).toEqual(res.body);
+    expect(h.store.findAgent('acme', 'digest_writer')?.enabled).toBe(true);
+    expect((await h.as('globex').get('/agents/digest_writer')).body.enabled).toBe(false);
+  });
+
+  it('agent-activate: on an agent already enabled it answers the current state and changes nothing', async () => {
+    const h = await makeHarness();
+    const current = (await h.api.get('/agents/support_bot')).body;
+    const before = h.store.snapshot();
+    for (let i = 0; i < 2; i++) {
+      const res = await h.api.post('/agents/support_bot:activate');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(current);
+    }
+    expect(h.store.snapshot()).toEqual(before);
+  });
+
+  it('agent-activate-needs-deployed-revision: a created agent (currentRevision 0) is a 400 AGENT_NOT_DEPLOYED that changes nothing, until a definition deploys one', async () => {
+    const h = await makeHarness();
+    expect((await h.api.post('/agents', { id: 'fresh_bot' })).status).toBe(201);
+    const before = h.store.snapshot();
+    expectProblem(await h.api.post('/agents/fresh_bot:activate'), 400, 'AGENT_NOT_DEPLOYED');
+    expect(h.store.snapshot()).toEqual(before);
+    expect((await h.api.get('/agents/fresh_bot')).body.enabled).toBe(false);
+    expect((await h.mock.put('/tenants/acme/agents/fresh_bot/definition', { slots: [] })).status).toBe(200);
+    const res = await h.api.post('/agents/fresh_bot:activate');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ enabled: true, currentRevision: 1 });
+  });
+
+  it('agent-deactivate: 200 with the agent disabled, revision and slots kept; idempotent; :activate re-enables it', async () => {
+    const h = await makeHarness();
+    const before = (await h.api.get('/agents/support_bot')).body;
+    const slots = (await h.api.get('/agents/support_bot/slots')).body;
+    const res = await h.api.post('/agents/support_bot:deactivate');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...before, enabled: false, modifiedAt: expect.any(Number) });
+    expect(h.store.findAgent('acme', 'support_bot')?.enabled).toBe(false);
+    expect((await h.api.get('/agents/support_bot/slots')).body).toEqual(slots);
+    const stored = h.store.snapshot();
+    const again = await h.api.post('/agents/support_bot:deactivate');
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(res.body);
+    expect(h.store.snapshot()).toEqual(stored);
+    expect((await h.as('globex').get('/agents/support_bot')).body.enabled).toBe(true);
+    expect((await h.api.post('/agents/support_bot:activate')).body.enabled).toBe(true);
+  });
+
+  it('agent-deactivate: an agent with no revision can be deactivated (it is already disabled: nothing changes)', async () => {
+    const h = await makeHarness();
+    const created = (await h.api.post('/agents', { id: 'fresh_bot' })).body;
+    const before = h.store.snapshot();
+    const res = await h.api.post('/agents/fresh_bot:deactivate');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(created);
+    expect(h.store.snapshot()).toEqual(before);
+  });
+
+  it.each(['activate', 'deactivate'])('agent-toggle-hides-deleted: :%s of an unknown, pending-delete or purged agent is a 404 that changes nothing', async (verb) => {
+    const { h, time } = await clocked();
+    expectProblem(await h.api.post(`/agents/never_was:${verb}`), 404, 'NOT_FOUND');
+    await h.api.delete('/agents/support_bot');
+    await h.api.delete('/agents/digest_writer');
+    const before = h.store.snapshot();
+    expectProblem(await h.api.post(`/agents/support_bot:${verb}`), 404, 'NOT_FOUND');
+    expectProblem(await h.api.post(`/agents/digest_writer:${verb}`), 404, 'NOT_FOUND');
+    expect(h.store.snapshot()).toEqual(before);
+    time.now += 1000;
+    expectProblem(await h.api.post(`/agents/support_bot:${verb}`), 404, 'NOT_FOUND');
+    expect(h.store.snapshot()).toEqual(before);
+    // Another tenant's copy of the fixture was never deleted.
+    expect((await h.as('globex').post(`/agents/digest_writer:${verb}`)).status).toBe(200);
+  });
+
+  it('agent-toggle-modified-at: a flip sets modifiedAt to the clock, an idempotent call leaves it', async () => {
+    const { h, time } = await clocked();
+    time.now += 5000;
+    const on = (await h.api.post('/agents/digest_writer:activate')).body;
+    expect(on.modifiedAt).toBe(T0 + 5000);
+    time.now += 5000;
+    expect((await h.api.post('/agents/digest_writer:activate')).body.modifiedAt).toBe(T0 + 5000);
+    const off = (await h.api.post('/agents/digest_writer:deactivate')).body;
+    expect(off.modifiedAt).toBe(T0 + 10000);
+    time.now += 5000;
+    expect((await h.api.post('/agents/digest_writer:deactivate')).body.modifiedAt).toBe(T0 + 10000);
+  });
+
+  it('agent-enabled-not-enforced: a deactivated agent is still listed, bound, in the graph, and inbound messages still reach it', async () => {
+    const h = await makeHarness();
+    expect((await h.api.post('/agents/support_bot:deactivate')).status).toBe(200);
+    const config = await messagingConfig(h, 'telegram');
+    const ada = (await h.api.post('/participants', { displayName: 'Ada', channels: [{ integrationConfigId: config, address: '555000111' }] })).body;
+    expect((await h.api.put(`/participants/${ada.id}/bindings/support_bot`)).status).toBe(200);
+    expect((await h.api.put(`/agents/support_bot/slots/escalation_manager/binding/${ada.id}`)).status).toBe(200);
+    expect(ids((await h.api.get('/agents')).body)).toContain('support_bot');
+    const graph = (await h.api.get('/network/graph?agentId=support_bot')).body;
+    expect(graph.nodes.find((n: { id: string }) => n.id === 'agent:support_bot').metadata.enabled).toBe(false);
+    const outcome = await inbound(h, { integrationConfigId: config, address: '555000111' });
+    expect(outcome.delivered).toEqual([{ agentId: 'support_bot', participantId: ada.id }]);
   });
 });

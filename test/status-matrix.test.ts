@@ -32,6 +32,8 @@ const ROWS: Row[] = [
   { operation: 'testIntegrationConfigTool', method: 'post', path: (i) => `${configsPath()}/${i.config}:testTool`, ok: 200, body: () => ({ toolId: 'list_channels' }), invalid: { toolId: 5 } },
   { operation: 'verifyIntegrationConfigAuth', method: 'post', path: (i) => `${configsPath()}/${i.config}:verifyAuth`, ok: 200 },
   { operation: 'getAgent', method: 'get', path: () => '/agents/support_bot', ok: 200 },
+  { operation: 'activateAgent', method: 'post', path: () => '/agents/digest_writer:activate', ok: 200 },
+  { operation: 'deactivateAgent', method: 'post', path: () => '/agents/support_bot:deactivate', ok: 200 },
   { operation: 'getIntegrationConfigUsage', method: 'get', path: (i) => `${configsPath()}/${i.config}/usage`, ok: 200 },
   { operation: 'createIntegration', method: 'post', path: () => '/integrations', ok: 200, body: () => ({ id: 'another_crm' }), invalid: { id: 5 } },
   { operation: 'updateIntegration', method: 'put', path: () => '/integrations/acme_crm', ok: 200, body: () => ({ displayName: 'CRM' }), invalid: { displayName: 5 } },

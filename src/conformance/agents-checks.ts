@@ -162,6 +162,61 @@ export const AGENT_CHECKS: readonly Check[] = [
     },
   },
   {
+    rule: 'agent-activate',
+    writes: true,
+    run: async (t) => {
+      const { id } = await createAgent(t, 'activated');
+      // A deployed revision: fruxon-mock's definition stands in for a deploy (skipped elsewhere).
+      t.expect((await define(t, id, { slots: [] })).status === 200, 'the definition should be saved');
+      const first = await t.call('POST', `/agents/${id}:activate`);
+      t.expectStatus(first, 200, ':activate');
+      t.expect(bodyOf(first).id === id && bodyOf(first).enabled === true, ':activate should answer the agent, enabled', first);
+      const again = await t.call('POST', `/agents/${id}:activate`);
+      t.expectStatus(again, 200, 'a second :activate');
+      t.expect(JSON.stringify(again.body) === JSON.stringify(first.body), 'a second :activate should answer the current state unchanged', again);
+      const read = await t.call('GET', `/agents/${id}`);
+      t.expect(bodyOf(read).enabled === true, 'GET should show the agent enabled', read);
+    },
+  },
+  {
+    rule: 'agent-activate-needs-deployed-revision',
+    writes: true,
+    run: async (t) => {
+      const { id } = await createAgent(t, 'undeployed');
+      t.expectProblem(await t.call('POST', `/agents/${id}:activate`), 400, ':activate of an agent with no deployed revision');
+      const read = await t.call('GET', `/agents/${id}`);
+      t.expect(bodyOf(read).enabled === false, 'the refused :activate should leave the agent disabled', read);
+    },
+  },
+  {
+    rule: 'agent-deactivate',
+    writes: true,
+    run: async (t) => {
+      const { id } = await createAgent(t, 'deactivated');
+      const idle = await t.call('POST', `/agents/${id}:deactivate`);
+      t.expectStatus(idle, 200, ':deactivate of an agent already disabled');
+      t.expect(bodyOf(idle).id === id && bodyOf(idle).enabled === false, ':deactivate should answer the agent, disabled', idle);
+      t.expect((await define(t, id, { slots: [] })).status === 200, 'the definition should be saved');
+      t.expectStatus(await t.call('POST', `/agents/${id}:activate`), 200, ':activate');
+      const off = await t.call('POST', `/agents/${id}:deactivate`);
+      t.expectStatus(off, 200, ':deactivate');
+      t.expect(bodyOf(off).enabled === false && typeof bodyOf(off).currentRevision === 'number' && Number(bodyOf(off).currentRevision) > 0, 'the agent should be disabled with its revision kept', off);
+    },
+  },
+  {
+    rule: 'agent-toggle-hides-deleted',
+    writes: true,
+    run: async (t) => {
+      const never = agentIdOf(t, 'never');
+      t.expectProblem(await t.call('POST', `/agents/${never}:activate`), 404, ':activate of an unknown agent');
+      t.expectProblem(await t.call('POST', `/agents/${never}:deactivate`), 404, ':deactivate of an unknown agent');
+      const { id } = await createAgent(t, 'toggled_deleted');
+      t.expectStatus(await t.call('DELETE', `/agents/${id}`), 204, 'DELETE');
+      t.expectProblem(await t.call('POST', `/agents/${id}:activate`), 404, ':activate of an agent pending deletion');
+      t.expectProblem(await t.call('POST', `/agents/${id}:deactivate`), 404, ':deactivate of an agent pending deletion');
+    },
+  },
+  {
     rule: 'agent-slots-list',
     writes: true,
     run: async (t) => {

@@ -65,6 +65,7 @@ export const PROBLEMS = {
   accessRequestNotPending: { status: 400, code: 'ACCESS_REQUEST_NOT_PENDING', title: 'The access request is not pending.' },
   // agents (issue 13): src/resources/agents.
   agentNotPendingDelete: { status: 400, code: 'AGENT_NOT_PENDING_DELETE', title: 'The agent is not pending deletion.' },
+  agentNotDeployed: { status: 400, code: 'AGENT_NOT_DEPLOYED', title: 'The agent has no deployed revision.' },
   slotNotDeclared: { status: 400, code: 'SLOT_NOT_DECLARED', title: "The agent's current revision declares no such slot." },
   slotKindMismatch: { status: 400, code: 'SLOT_KIND_MISMATCH', title: "The participant's kind does not fit the slot." },
   configInUse: { status: 400, code: 'CONFIG_IN_USE', title: 'Agents still reference the config.' },

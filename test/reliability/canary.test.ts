@@ -94,6 +94,14 @@ const STEPS: [string, Step][] = [
     await h.api.get('/network/graph?agentId=canary_agent');
   }],
   ['unbindAgentSlot', (h) => h.api.delete('/agents/canary_agent/slots/owner/binding')],
+  ['activateAgent', async (h) => {
+    await h.api.post('/agents/canary_agent:activate');
+    await h.api.post('/agents/canary_agent:activate');
+  }],
+  ['deactivateAgent', async (h) => {
+    await h.api.post('/agents/canary_agent:deactivate');
+    await h.api.post('/agents/canary_agent:deactivate');
+  }],
   ['deleteAgent', (h) => h.api.delete('/agents/canary_agent')],
   ['cancelAgentDelete', (h) => h.api.post('/agents/canary_agent:cancelDelete')],
   ['createParticipant', async (h, ids) => {

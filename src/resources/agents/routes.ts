@@ -4,8 +4,10 @@ import { tenantIntegrationOr404 } from '../catalog/integrations.js';
 import { configOr404 } from '../configs/service.js';
 import { networkGraph } from './graph.js';
 import {
+  activateAgent,
   cancelAgentDelete,
   createAgent,
+  deactivateAgent,
   deleteAgent,
   listAgents,
   liveAgentOr404,
@@ -37,6 +39,11 @@ export function agentHandlers(deps: ServiceDeps): Handlers {
       await cancelAgentDelete(deps, tenant, params.agent!);
       return noContent();
     },
+
+    // Rules agent-activate and agent-deactivate: both answer the agent.
+    activateAgent: async ({ tenant, params }) => ok(toAgentView(await activateAgent(deps, tenant, params.agent!))),
+
+    deactivateAgent: async ({ tenant, params }) => ok(toAgentView(await deactivateAgent(deps, tenant, params.agent!))),
 
     listAgentSlots: ({ tenant, params }) => ok(listSlots(deps, tenant, params.agent!)),
 

@@ -145,6 +145,35 @@ export async function cancelAgentDelete(deps: ServiceDeps, tenant: string, agent
   await deps.store.mutate(() => deps.store.putAgent({ ...current, deletedAt: null }));
 }
 
+/**
+ * Rules agent-activate, agent-activate-needs-deployed-revision, agent-toggle-hides-deleted and
+ * agent-toggle-modified-at. A "deployed revision" is currentRevision above 0: a created agent has none until a
+ * definition (the control plane's stand-in for a deploy) raises it; every fixture agent has one.
+ */
+export async function activateAgent(deps: ServiceDeps, tenant: string, agentId: string): Promise<AgentRecord> {
+  const current = liveAgentOr404(deps, tenant, agentId);
+  if (current.enabled) return current;
+  if (current.currentRevision <= 0) {
+    throw problem('agentNotDeployed', `Agent '${agentId}' has no deployed revision: deploy one before activating it.`);
+  }
+  return setEnabled(deps, current, true);
+}
+
+/** Rules agent-deactivate, agent-toggle-hides-deleted and agent-toggle-modified-at: no revision is needed. */
+export async function deactivateAgent(deps: ServiceDeps, tenant: string, agentId: string): Promise<AgentRecord> {
+  const current = liveAgentOr404(deps, tenant, agentId);
+  return current.enabled ? setEnabled(deps, current, false) : current;
+}
+
+/** Stores the tenant's copy with the flag flipped (a fixture agent gets its copy here, as on PUT). */
+function setEnabled(deps: ServiceDeps, current: AgentRecord, enabled: boolean): Promise<AgentRecord> {
+  return deps.store.mutate(() => {
+    const next: AgentRecord = { ...current, enabled, modifiedAt: deps.clock() };
+    deps.store.putAgent(next);
+    return next;
+  });
+}
+
 function externalConfigOf(input: ExternalConfigInput | undefined): AgentRecord['externalConfig'] {
   return input ? { parameters: input.parameters ?? null } : null;
 }
