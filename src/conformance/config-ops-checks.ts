@@ -51,15 +51,20 @@ async function mintWebhook(t: CheckContext, path: string): Promise<string> {
   return url as string;
 }
 
+/** The path of a new draft config of the run, on the first integration of the tenant. */
+async function draftPath(t: CheckContext, what: string): Promise<string> {
+  const integration = await t.need('integration', () => true);
+  const created = await t.createConfig(integration.id, { displayName: t.name(what) });
+  t.expectStatus(created, 200, 'creating a config');
+  return `/integrations/${integration.id}/configs/${String(bodyOf(created).id)}`;
+}
+
 export const CONFIG_OPS_CHECKS: readonly Check[] = [
   {
     rule: 'published-revision-get',
     writes: true,
     run: async (t) => {
-      const integration = await t.need('integration', () => true);
-      const created = await t.createConfig(integration.id, { displayName: t.name('published revision') });
-      t.expectStatus(created, 200, 'creating a config');
-      const path = `/integrations/${integration.id}/configs/${String(bodyOf(created).id)}`;
+      const path = await draftPath(t, 'published revision');
       t.expectProblem(await t.call('GET', `${path}/publishedRevision`), 400, 'the published revision of a config never published');
       const published = await t.call('POST', `${path}:publish`, {});
       t.expectStatus(published, 200, ':publish');
@@ -72,10 +77,7 @@ export const CONFIG_OPS_CHECKS: readonly Check[] = [
     rule: 'published-revision-path',
     writes: true,
     run: async (t) => {
-      const integration = await t.need('integration', () => true);
-      const created = await t.createConfig(integration.id, { displayName: t.name('published revision path') });
-      t.expectStatus(created, 200, 'creating a config');
-      const path = `/integrations/${integration.id}/configs/${String(bodyOf(created).id)}`;
+      const path = await draftPath(t, 'published revision path');
       t.expectStatus(await t.call('POST', `${path}:publish`, {}), 200, ':publish');
       const config = await t.call('GET', path);
       const read = await t.call('GET', `${path}/publishedRevision`);
