@@ -88,11 +88,19 @@ function banner(server: RunningServer, options: ServerOptions): string {
     ...(options.demo ? [`  demo: tenant acme (reset goes back to it); try ${server.url}/v1/tenants/acme/participants`] : []),
     `  operations: ${server.operationCount}, validation: ${options.validation}, seed: ${options.seed}`,
     ...(options.latency.delay || options.latency.jitter ? [`  latency: ${options.latency.delay} ms + up to ${options.latency.jitter ?? 0} ms`] : []),
-    `  agents: a deleted agent can be restored for ${options.agentDeleteGrace} ms`,
+    `  agents: a deleted agent can be restored for ${options.agentDeleteGrace} ms${humanSpan(options.agentDeleteGrace)}`,
     `  log: ${options.log ? 'one line per request (--no-log to stop)' : 'off'}`,
     ...controlTokenLines(server),
     '',
   ].join('\n');
+}
+
+/** ` (7 days)` for a span of whole days, hours or minutes; empty otherwise. */
+function humanSpan(ms: number): string {
+  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]] as const) {
+    if (ms >= size && ms % size === 0) return ` (${ms / size} ${unit}${ms === size ? '' : 's'})`;
+  }
+  return '';
 }
 
 /** On a wildcard address, the URLs other machines reach it at: one per non-internal IPv4 interface. */
