@@ -4,7 +4,6 @@ import { findTenantIntegration } from '../resources/catalog/integrations.js';
 import { toConfigView, toRevisionView } from '../resources/configs/view.js';
 import { toAccessRequestView } from '../resources/messaging/view.js';
 import { toBindingView, toParticipantView } from '../resources/participants/view.js';
-import type { StoreData } from '../store/types.js';
 
 /**
  * The inspector: a page at `/__mock` for a person, showing the store by tenant, the live request log, the
@@ -46,40 +45,36 @@ function sendAsset(res: Response, type: string, body: string): void {
  * configs with their revisions and participants with their bindings.
  */
 export function overview(services: ServiceDeps) {
-  const all = services.store.snapshot();
-  const tenants = [...tenantsOf(all)].sort();
+  const { store, catalog } = services;
+  // Read through the store's indexed finders: the page polls this every second, so nothing is copied whole.
+  const tenants = [...store.tenantsIn(['configs', 'participants', 'integrations', 'accessRequests'])].sort();
   return {
     tenants: tenants.map((tenant) => {
-      const data = services.store.snapshotOf(tenant);
-      const configs = Object.values(data.configs)
+      const custom = store.listCustomIntegrations(tenant);
+      const integrationIds = [...catalog.integrations.map((i) => i.id), ...custom.map((i) => i.integrationId)];
+      const configs = integrationIds
+        .flatMap((id) => store.listConfigs(tenant, id))
         .sort((a, b) => a.createdAt - b.createdAt)
         .flatMap((config) => {
           const integration = findTenantIntegration(services, tenant, config.integrationId);
           if (!integration) return [];
-          const revisions = Object.values(data.revisions)
-            .filter((r) => r.configId === config.id)
+          const revisions = store
+            .listRevisions(tenant, config.id)
             .sort((a, b) => a.version - b.version)
             .map((r) => toRevisionView(r, integration));
           return [{ ...toConfigView(config, integration), revisions }];
         });
-      const participants = Object.values(data.participants)
+      const participants = store
+        .listParticipants(tenant)
         .sort((a, b) => a.createdAt - b.createdAt)
         .map((participant) => ({
           ...toParticipantView(services, participant),
-          bindings: services.store.listBindings(tenant, { participantId: participant.id }).map((b) => toBindingView(services, b, participant)),
+          bindings: store.listBindings(tenant, { participantId: participant.id }).map((b) => toBindingView(services, b, participant)),
         }));
-      const accessRequests = services.store.listAccessRequests(tenant).sort((a, b) => a.createdAt - b.createdAt).map(toAccessRequestView);
-      return { tenant, configs, participants, accessRequests, customIntegrations: Object.keys(data.integrations).length };
+      const accessRequests = store.listAccessRequests(tenant).sort((a, b) => a.createdAt - b.createdAt).map(toAccessRequestView);
+      return { tenant, configs, participants, accessRequests, customIntegrations: custom.length };
     }),
   };
-}
-
-function tenantsOf(data: StoreData): Set<string> {
-  const tenants = new Set<string>();
-  for (const collection of [data.configs, data.participants, data.integrations, data.accessRequests] as Record<string, { tenant: string }>[]) {
-    for (const record of Object.values(collection)) tenants.add(record.tenant);
-  }
-  return tenants;
 }
 
 const PAGE = `<!doctype html>

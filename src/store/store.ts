@@ -465,6 +465,13 @@ export class Store {
     return this.copyOf(this.meta, this.tables);
   }
 
+  /** The tenants that hold a record in any of `collections`, read in place (no copy). */
+  tenantsIn(collections: readonly CollectionName[]): Set<string> {
+    const tenants = new Set<string>();
+    for (const name of collections) for (const record of this.tables[name].values()) tenants.add((record as { tenant: string }).tenant);
+    return tenants;
+  }
+
   /** Counts of stored records, by collection. */
   counts(): Record<CollectionName, number> {
     return Object.fromEntries(COLLECTIONS.map((name) => [name, this.tables[name].size])) as Record<CollectionName, number>;
