@@ -18,9 +18,9 @@ import { importState, setBaseline } from './control/routes.js';
 import { verifyRequests, type VerifyInput, type VerifyResult } from './control/verify.js';
 import { asKitCall } from './kit-errors.js';
 import { mintOAuthCredentialKey } from './resources/oauth/keys.js';
-import { receiveInbound, inboundFromControl, type InboundMessage } from './resources/messaging/inbound.js';
+import { simulateInbound, toAnswerView } from './resources/messaging/control-routes.js';
+import type { InboundMessage } from './resources/messaging/inbound.js';
 import { scriptProviderAnswer, clearProviderAnswers, type ProviderAnswerInput } from './resources/messaging/provider.js';
-import { toAccessRequestView } from './resources/messaging/view.js';
 import { startServer } from './server.js';
 import type { StoreData } from './store/types.js';
 
@@ -106,7 +106,7 @@ export type MockServer = {
   simulateInboundMessage: (message: InboundMessage) => Promise<InboundOutcome>;
   /**
    * Declares what an agent's current revision holds (`PUT /__mock/tenants/{tenant}/agents/{agent}/definition`):
-   * its contact slots and integration slots; a list left out is kept. Throws a ProblemError (400, 404) when refused.
+   * its contact slots and integration slots; a list left out is kept. Throws a MockControlError (400, 404) when refused.
    */
   defineAgent: (request: { tenant: string; agentId: string } & DefinitionBody) => Promise<AgentDefinition>;
   /** A snapshot of the store, in-process and so with credential values as stored (`GET /__mock/state?includeSecrets=true`). */
@@ -149,19 +149,16 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     clearStubs: () => control.faults.clear({ kind: 'stub' }),
     latency: () => control.latency.get(),
     setLatency: (settings) => asKitCall('/latency', () => control.latency.set(settings)),
-    mintCredentialKey: async (request) => (await mintOAuthCredentialKey(server.services, request)).key,
-    scriptProviderAnswer: async (answer) => {
-      const { id: _id, ...view } = await scriptProviderAnswer(server.services, answer);
-      return view;
-    },
+    // Each refusal is the MockControlError mockClient would throw for the same call (asKitCall).
+    mintCredentialKey: (request) => asKitCall('/oauth/credential-keys', async () => (await mintOAuthCredentialKey(server.services, request)).key),
+    scriptProviderAnswer: (answer) => asKitCall('/provider-answers', async () => toAnswerView(await scriptProviderAnswer(server.services, answer))),
     clearProviderAnswers: async (opts = {}) => {
       await clearProviderAnswers(server.services, opts.tenant);
     },
-    simulateInboundMessage: async (message) => {
-      const outcome = await receiveInbound(server.services, inboundFromControl(message));
-      return { delivered: outcome.delivered, accessRequests: outcome.accessRequests.map(toAccessRequestView) };
-    },
-    defineAgent: async ({ tenant, agentId, ...definition }) => toDefinitionView(await defineAgent(server.services, tenant, agentId, definition)),
+    simulateInboundMessage: (message) => asKitCall('/inbound-messages', () => simulateInbound(server.services, message)),
+    defineAgent: ({ tenant, agentId, ...definition }) =>
+      asKitCall(`/tenants/${encodeURIComponent(tenant)}/agents/${encodeURIComponent(agentId)}/definition`, async () =>
+        toDefinitionView(await defineAgent(server.services, tenant, agentId, definition))),
     state: () => store.snapshot(),
     setState: (state) => asKitCall('/state', () => importState(store, state, idOf)),
     setBaseline: (snapshot) => asKitCall('/baseline', () => setBaseline(control, snapshot)),

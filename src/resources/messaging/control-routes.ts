@@ -22,12 +22,18 @@ export function addMessagingControlRoutes(router: Router, services: ServiceDeps)
   });
 
   router.post('/inbound-messages', async (req, res) => {
-    const outcome = await receiveInbound(services, inboundFromControl(req.body));
-    res.json({ delivered: outcome.delivered, accessRequests: outcome.accessRequests.map(toAccessRequestView) });
+    res.json(await simulateInbound(services, req.body));
   });
 }
 
-function toAnswerView(record: ProviderAnswerRecord) {
+/** `POST /__mock/inbound-messages` and `mock.simulateInboundMessage`: the message checked, received, and shown. */
+export async function simulateInbound(services: ServiceDeps, body: unknown) {
+  const outcome = await receiveInbound(services, inboundFromControl(body));
+  return { delivered: outcome.delivered, accessRequests: outcome.accessRequests.map(toAccessRequestView) };
+}
+
+/** A scripted provider answer as the control plane shows it. */
+export function toAnswerView(record: ProviderAnswerRecord) {
   const { id: _id, ...view } = record;
   return view;
 }
