@@ -188,7 +188,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOpti
   if (v.help) return 'help';
   if (v.version) return 'version';
   if (v.db !== undefined && v['in-memory']) throw new UsageError('--db and --in-memory cannot be used together: a store is either a file or in memory');
-  if (v.demo && v.baseline !== undefined) throw new UsageError('--demo and --baseline both set the starting state: use one');
   if (v.log && v['no-log']) throw new UsageError('--log and --no-log cannot be used together');
   for (const name of ['db', 'baseline', 'fixtures'] as const) {
     if (v[name] === '') throw new UsageError(`--${name} needs a file name`);

@@ -72,7 +72,7 @@ export async function startServer(
   } catch (error) {
     throw new UsageError(`latency: ${(error as Error).message}`);
   }
-  if (options.demo && options.baseline !== undefined) throw new UsageError('demo and baseline both set the starting state: use one');
+  if (options.demo && options.baseline !== undefined) throw new UsageError('--demo and --baseline (demo and baseline in startMock) both set the starting state: use one');
   setBaselineFrom(control, options.demo ? await buildDemoState(catalog, options.seed) : options.baseline);
   const store = storeFile ? await Store.openFile(storeFile, { notice, idOf }) : await Store.openMemory();
   // A new or empty store starts at the baseline; one that holds records keeps them.
