@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { FixtureError } from './catalog/load.js';
 import { USAGE, UsageError, parseOptions, type ServerOptions } from './config.js';
+import { DemoError } from './demo.js';
 import { AccessOptionsError } from './control/access.js';
 import { BaselineError, startServer, type RunningServer } from './server.js';
 import { PACKAGE_ROOT } from './spec.js';
@@ -126,7 +127,7 @@ main().catch((error: unknown) => {
     process.stderr.write(`fruxon-mock: ${oneLine(error.message)} (fruxon-mock --help lists the options)\n`);
     process.exit(2);
   }
-  if (error instanceof StoreFileError || error instanceof StoreLockedError || error instanceof BaselineError) {
+  if (error instanceof StoreFileError || error instanceof StoreLockedError || error instanceof BaselineError || error instanceof DemoError) {
     process.stderr.write(`fruxon-mock: ${error.message}\n`);
     process.exit(2);
   }

@@ -18,7 +18,7 @@ const DEMO_EPOCH = Date.UTC(2026, 10, 2, 9, 0, 0);
  */
 type Step = { method: 'POST' | 'PATCH' | 'PUT'; path: string; body?: unknown; as?: string; control?: boolean };
 
-/** A failed demo step: a fixture or contract change broke the demo, which a test catches. */
+/** A failed demo step: fixtures without what the demo uses (`--fixtures`), or a change that broke it (a test catches those). */
 export class DemoError extends Error {}
 
 /**
@@ -44,7 +44,7 @@ export async function buildDemoState(catalog: Catalog, seed: number): Promise<St
         body: step.body === undefined ? undefined : fill(JSON.stringify(step.body)),
       });
       const text = await response.text();
-      if (!response.ok) throw new DemoError(`demo step ${step.method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+      if (!response.ok) throw new DemoError(`cannot build the demo: ${step.method} ${path} answered ${response.status} (the demo needs the shipped fixtures' integrations and agents): ${text.slice(0, 300)}`);
       if (step.as) ids[step.as] = String((JSON.parse(text) as { id: string }).id);
     }
     await store.settled();

@@ -172,4 +172,5 @@ export { UsageError } from './config.js';
 export { FixtureError } from './catalog/load.js';
 export { AccessOptionsError } from './control/access.js';
 export { BaselineError } from './server.js';
+export { DemoError } from './demo.js';
 export { StoreFileError, StoreLockedError } from './store/store.js';

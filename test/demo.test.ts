@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startMock, type MockServer } from '../src/index.js';
+import { DemoError, startMock, type MockServer } from '../src/index.js';
+import { PACKAGE_ROOT } from '../src/spec.js';
 import { BIN, startCli } from './cli-process.js';
 
 const H = { Authorization: 'Bearer demo-viewer' };
@@ -78,6 +79,19 @@ describe('--demo', () => {
     await fetch(`${a.url}/v1/tenants/acme/participantAccessRequests`, { headers: H });
     await a.reset();
     expect(a.state()).toEqual(before);
+  });
+
+  it('fixtures without what the demo uses: startMock throws DemoError, the CLI says so in one line with exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fruxon-demo-fixtures-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'integrations'));
+    copyFileSync(join(PACKAGE_ROOT, 'fixtures', 'integrations', 'github.json'), join(dir, 'integrations', 'github.json'));
+    copyFileSync(join(PACKAGE_ROOT, 'fixtures', 'agents.json'), join(dir, 'agents.json'));
+    await expect(startMock({ demo: true, fixtures: dir })).rejects.toBeInstanceOf(DemoError);
+    const cli = spawnSync(process.execPath, [BIN, '--demo', '--in-memory', '--fixtures', dir], { encoding: 'utf8', timeout: 15_000 });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toContain("cannot build the demo: POST /integrations/slack/configs answered 404");
   });
 
   it('the CLI takes --demo and prints it; --demo with --baseline is one line and exit 2; a store with records keeps them', async () => {

@@ -177,7 +177,7 @@ describe('the kit\'s surface', () => {
 
   it('exports every error class it throws, each an Error with its own name', async () => {
     const kit = await import('../src/index.js');
-    for (const name of ['MockControlError', 'MockVerificationError', 'UsageError', 'BaselineError', 'FixtureError', 'AccessOptionsError', 'StoreFileError', 'StoreLockedError'] as const) {
+    for (const name of ['MockControlError', 'MockVerificationError', 'UsageError', 'BaselineError', 'DemoError', 'FixtureError', 'AccessOptionsError', 'StoreFileError', 'StoreLockedError'] as const) {
       const ErrorClass = kit[name] as unknown as new (...args: never[]) => Error;
       expect(typeof ErrorClass, name).toBe('function');
       expect(ErrorClass.prototype, name).toBeInstanceOf(Error);
