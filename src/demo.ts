@@ -19,7 +19,9 @@ const DEMO_EPOCH = Date.UTC(2026, 10, 2, 9, 0, 0);
 type Step = { method: 'POST' | 'PATCH' | 'PUT'; path: string; body?: unknown; as?: string; control?: boolean };
 
 /** A failed demo step: fixtures without what the demo uses (`--fixtures`), or a change that broke it (a test catches those). */
-export class DemoError extends Error {}
+export class DemoError extends Error {
+  override name = 'DemoError';
+}
 
 /**
  * The demo's state: a tenant with published configs and revision history, participants of every kind with
