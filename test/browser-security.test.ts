@@ -1,16 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTitle, hasChromium, launchChromium } from './chromium.js';
 import { startMock, type MockServer } from '../src/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const hasChromium = existsSync(CHROMIUM);
-const title = hasChromium
-  ? 'a hostile page in a real browser'
-  : `a hostile page in a real browser (SKIPPED: ${CHROMIUM} is missing; apt-get install chromium, as .ci/run does)`;
+const title = browserTitle('a hostile page in a real browser');
 
 /**
  * A page on another site (localhost, while the mock is 127.0.0.1) doing what it can against the mock: read
@@ -70,7 +65,7 @@ describe.skipIf(!hasChromium)(title, () => {
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     // localhost is another site than 127.0.0.1: the browser sends Sec-Fetch-Site: cross-site.
     attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}/?mock=${encodeURIComponent(mock.url)}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,25 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTitle, hasChromium, launchChromium } from './chromium.js';
 import { startMock, type MockServer } from '../src/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = existsSync(CHROMIUM);
-const title = hasChromium
-  ? 'the OAuth popup in a real browser'
-  : `the OAuth popup in a real browser (SKIPPED: ${CHROMIUM} is missing; apt-get install chromium, as .ci/run does)`;
+const title = browserTitle('the OAuth popup in a real browser');
 
 /** A frontend on another origin, running the connect flow the way a real app would. */
 const APP_PAGE = `<!doctype html>
@@ -55,7 +41,7 @@ describe.skipIf(!hasChromium)(title, () => {
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     // Another port is another origin: the mock must answer CORS for the flow to work at all.
     appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/?mock=${encodeURIComponent(mock.url)}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

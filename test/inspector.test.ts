@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTitle, hasChromium, launchChromium } from './chromium.js';
 import { startMock, type MockServer } from '../src/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const hasChromium = existsSync(CHROMIUM);
-const title = hasChromium ? 'the inspector page in a real browser' : `the inspector page in a real browser (SKIPPED: ${CHROMIUM} is missing; apt-get install chromium, as .ci/run does)`;
+const title = browserTitle('the inspector page in a real browser');
 
 const SECRET = 'xoxb-inspector-secret';
 
@@ -87,7 +84,7 @@ describe.skipIf(!hasChromium)(title, () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
