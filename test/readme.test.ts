@@ -34,21 +34,24 @@ describe('the README', () => {
   });
 
   it.each(commands())('names only scripts and options that exist: %s', (line) => {
-    let [tool, first, ...rest] = words(line);
+    const [tool, ...args] = words(line);
+    // Shell variables ($TOKEN) stand for values the reader fills in.
+    const options = (list: string[]) => list.filter((w) => !w.startsWith('$'));
     if (tool === 'npm') {
-      if (first === 'ci' || first === 'i' || first === 'install' || first === 'pack') return;
-      const script = first === 'run' ? rest[0]! : first!;
+      const [verb, ...rest] = args;
+      if (verb === 'ci' || verb === 'i' || verb === 'install' || verb === 'pack') return;
+      const script = verb === 'run' ? rest[0]! : verb!;
       expect(SCRIPTS, `npm script '${script}'`).toContain(script);
       const dashes = rest.indexOf('--');
-      if ((script === 'start') && dashes >= 0) expect(() => parseOptions(rest.slice(dashes + 1).filter((w) => !w.startsWith('$')), {})).not.toThrow();
+      if (script === 'start' && dashes >= 0) expect(() => parseOptions(options(rest.slice(dashes + 1)), {})).not.toThrow();
       return;
     }
-    // npx fruxon-mock [subcommand] options
-    [first, ...rest] = [rest[0]!, ...rest.slice(1)];
-    const usage = first === 'conformance' ? CONFORMANCE_USAGE : first === 'import-catalog' ? IMPORT_USAGE : USAGE;
-    const args = first === 'conformance' || first === 'import-catalog' ? rest : [first!, ...rest];
-    for (const flag of args.filter((w) => w.startsWith('-'))) expect(usage, `${flag} in the usage of '${line}'`).toContain(flag.split('=')[0]!);
-    if (usage === USAGE) expect(() => parseOptions(args.filter((w) => !w.startsWith('$')), {})).not.toThrow();
+    // npx fruxon-mock [conformance | import-catalog] options
+    const [, subcommand, ...rest] = args;
+    const usage = subcommand === 'conformance' ? CONFORMANCE_USAGE : subcommand === 'import-catalog' ? IMPORT_USAGE : USAGE;
+    const flags = usage === USAGE ? args.slice(1) : rest;
+    for (const flag of flags.filter((w) => w.startsWith('-'))) expect(usage, `${flag} in the usage of '${line}'`).toContain(flag.split('=')[0]!);
+    if (usage === USAGE) expect(() => parseOptions(options(flags), {})).not.toThrow();
   });
 
   it('lists in its options table only options the CLI takes, and every option the CLI takes', () => {
