@@ -26,16 +26,26 @@ export function limitBodyDepth(max = MAX_BODY_DEPTH): RequestHandler {
   };
 }
 
-/** Nesting depth of a JSON value, computed without recursion. */
+/**
+ * Nesting depth of a JSON value, computed without recursion, and without an array per object or pair per
+ * child: start-up runs it on every stored record.
+ */
 export function depthOf(value: unknown): number {
   let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    const level = depth + 1;
-    if (level > deepest) deepest = level;
-    for (const child of Object.values(current)) stack.push([child, level]);
+  const pending: object[] = [];
+  const depths: number[] = [];
+  const visit = (child: unknown, depth: number) => {
+    if (typeof child !== 'object' || child === null) return;
+    pending.push(child);
+    depths.push(depth);
+  };
+  visit(value, 1);
+  while (pending.length > 0) {
+    const current = pending.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (Array.isArray(current)) for (const child of current) visit(child, depth + 1);
+    else for (const key in current) if (Object.hasOwn(current, key)) visit(current[key], depth + 1);
   }
   return deepest;
 }

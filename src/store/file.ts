@@ -316,9 +316,10 @@ async function load(file: string, db: Low<StoreData>, notice: (message: string) 
   return { data: state, replayed };
 }
 
+/** Empty or only white space; a file larger than a few kB is neither, so a large store is not read twice. */
 function isBlank(file: string): boolean {
   try {
-    return readFileSync(file, 'utf8').trim() === '';
+    return statSync(file).size <= 4096 && readFileSync(file, 'utf8').trim() === '';
   } catch {
     return false;
   }
@@ -399,8 +400,8 @@ export function describeInvalidState(data: unknown): { path: string[]; message: 
   for (const name of COLLECTIONS) {
     const collection = data[name];
     if (!isObject(collection)) return { path: [name], message: `${name} must be an object keyed by id` };
-    for (const [key, record] of Object.entries(collection)) {
-      const problem = describeInvalidRecord(name, key, record);
+    for (const key of Object.keys(collection)) {
+      const problem = describeInvalidRecord(name, key, collection[key]);
       if (problem) return { path: [name, key, ...fieldOf(problem)], message: problem };
     }
   }

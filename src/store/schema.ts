@@ -5,10 +5,18 @@ import { MAX_BODY_DEPTH, depthOf } from '../http/depth.js';
  * from outside a request: the store file and journal at start, and `PUT /__mock/state`. A check returns
  * why the value breaks it, naming the field, or undefined when it holds.
  */
-type Check = (value: unknown, path: string) => string | undefined;
+type Check = (value: unknown) => Failure | undefined;
 
-const typed = (name: string, test: (value: unknown) => boolean): Check => (value, path) =>
-  test(value) ? undefined : `${path} must be ${name} (it is ${describe(value)})`;
+/**
+ * What is wrong and where: `at` holds the path's parts innermost first, each enclosing check adding its own
+ * on the way out. A store file is checked record by record at start, so a check that holds allocates nothing.
+ */
+type Failure = { at: string[]; message: string };
+
+const fail = (message: string, at: string[] = []): Failure => ({ at, message });
+
+const typed = (name: string, test: (value: unknown) => boolean): Check => (value) =>
+  test(value) ? undefined : fail(`must be ${name} (it is ${describe(value)})`);
 
 const str = typed('a string', (v) => typeof v === 'string');
 const num = typed('a number', (v) => typeof v === 'number' && Number.isFinite(v));
@@ -18,26 +26,35 @@ const json = typed('an object', isObject);
 const oneOf = (...values: string[]): Check =>
   typed(`one of ${values.join(', ')}`, (v) => typeof v === 'string' && values.includes(v));
 
-const nullable = (check: Check): Check => (value, path) => (value === null ? undefined : check(value, path));
+const nullable = (check: Check): Check => (value) => (value === null ? undefined : check(value));
 
-const arrayOf = (check: Check): Check => (value, path) => {
-  if (!Array.isArray(value)) return `${path} must be an array (it is ${describe(value)})`;
-  for (const [index, item] of value.entries()) {
-    const problem = check(item, `${path}[${index}]`);
-    if (problem) return problem;
+const arrayOf = (check: Check): Check => (value) => {
+  if (!Array.isArray(value)) return fail(`must be an array (it is ${describe(value)})`);
+  for (let index = 0; index < value.length; index++) {
+    const failure = check(value[index]);
+    if (failure) {
+      failure.at.push(`[${index}]`);
+      return failure;
+    }
   }
   return undefined;
 };
 
 /** Every field listed must be there and hold; fields it does not list are let through (views ignore them). */
-const object = (fields: Record<string, Check>): Check => (value, path) => {
-  if (!isObject(value)) return `${path} must be an object (it is ${describe(value)})`;
-  for (const [name, check] of Object.entries(fields)) {
-    if (!Object.hasOwn(value, name)) return `${path}.${name} is missing`;
-    const problem = check(value[name], `${path}.${name}`);
-    if (problem) return problem;
-  }
-  return undefined;
+const object = (fields: Record<string, Check>): Check => {
+  const listed = Object.entries(fields);
+  return (value) => {
+    if (!isObject(value)) return fail(`must be an object (it is ${describe(value)})`);
+    for (const [name, check] of listed) {
+      if (!Object.hasOwn(value, name)) return fail('is missing', [`.${name}`]);
+      const failure = check(value[name]);
+      if (failure) {
+        failure.at.push(`.${name}`);
+        return failure;
+      }
+    }
+    return undefined;
+  };
 };
 
 const AUTH_CONFIG = {
@@ -150,14 +167,14 @@ export type Invalid = { path: string[]; message: string };
  * through the API, and would break serialising the state.
  */
 export function describeInvalidRecord(collection: CollectionName, key: string, record: unknown): string | undefined {
-  const where = `${collection}[${JSON.stringify(key)}]`;
-  if (isObject(record) && depthOf(record) > MAX_BODY_DEPTH) return `${where} is nested more than ${MAX_BODY_DEPTH} levels deep`;
+  const where = () => `${collection}[${JSON.stringify(key)}]`;
+  if (isObject(record) && depthOf(record) > MAX_BODY_DEPTH) return `${where()} is nested more than ${MAX_BODY_DEPTH} levels deep`;
   const schema = RECORD_SCHEMAS[collection];
-  const problem = schema.check(record, where);
-  if (problem) return problem;
-  if (!(record as Record<string, unknown>).tenant) return `${where}.tenant must not be empty`;
+  const failure = schema.check(record);
+  if (failure) return `${where()}${failure.at.reverse().join('')} ${failure.message}`;
+  if (!(record as Record<string, unknown>).tenant) return `${where()}.tenant must not be empty`;
   const own = (record as Record<string, unknown>)[schema.key];
-  return own === key ? undefined : `${where} is keyed by '${key}' but its ${schema.key} is '${String(own)}'`;
+  return own === key ? undefined : `${where()} is keyed by '${key}' but its ${schema.key} is '${String(own)}'`;
 }
 
 /** Why `meta` is not this version's meta block, or undefined. */

@@ -83,12 +83,13 @@ export class Store {
   private readonly indexes = createIndexes();
   private file: StoreFile | undefined;
 
+  /** `data` becomes the store's: its records are frozen in place, not copied. */
   private constructor(
     data: StoreData,
     private readonly memory?: Low<StoreData>,
   ) {
     this.meta = { ...data.meta };
-    this.tables = tablesOf(data);
+    this.tables = tablesOf(data, true);
     this.rebuildIndexes();
   }
 
@@ -639,22 +640,31 @@ function plainOf(meta: Meta, tables: Tables): StoreData {
   return data;
 }
 
-/** Tables holding frozen copies of valid plain state. */
-function tablesOf(data: StoreData): Tables {
+/**
+ * Tables of valid plain state, its records frozen: copies of them, or, when the store owns `data` (it was
+ * just parsed from the store file, or cloned for it), the records themselves, so opening a large file does
+ * not hold every record twice.
+ */
+function tablesOf(data: StoreData, owned = false): Tables {
   const tables = {} as Tables;
   for (const name of COLLECTIONS) {
-    tables[name] = new Map(Object.entries(data[name] as Record<string, Stored>).map(([key, record]) => [key, deepFreeze(structuredClone(record))]));
+    const records = data[name] as Record<string, Stored>;
+    const table = new Map<string, Stored>();
+    for (const key of Object.keys(records)) table.set(key, deepFreeze(owned ? records[key]! : structuredClone(records[key]!)));
+    tables[name] = table;
   }
   return tables;
 }
 
-/** Freezes a JSON value and everything in it. */
+/** Freezes a JSON value and everything in it (without making an array of each object's values). */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    for (const key in value) if (Object.hasOwn(value, key)) deepFreeze((value as Record<string, unknown>)[key]);
   }
-  return value;
+  return Object.freeze(value);
 }
 
 /** The key of a scripted provider answer: one per address of a tenant. */
