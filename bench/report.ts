@@ -23,6 +23,8 @@ export type GrowthRow = {
   peakRssMb: number;
   fileBytesBefore: number;
   fileBytesAfter: number;
+  /** fruxon-mock: a fresh server at this size serving gets, then `creates` creates (bench/run.ts, memoryAtSize). */
+  atSize?: { peakRssMb: number; creates: number; get: Measurement };
 };
 
 export type Results = {
@@ -122,15 +124,17 @@ export function renderReport(results: Results): string {
     'Create, then get, with records already stored (a preloaded store file); start is process start to first 200 with that file.',
     `Each growth run has at most two measured rounds after the same warm-up. fruxon-mock's create runs send ${results.growthRequests} requests per round and for the warm-up, so each size gets the same number of records added (its figures are for the stated size plus at most ${3 * results.growthRequests}); json-server's and the get runs last the usual time.`,
     'The file size after is the store file plus journal once the server was stopped.',
+    'Peak RSS is over those create and get runs, so for a store grown by up to that many records. Peak RSS at this size is',
+    'from a second, fresh server on a store of the stated size: the same get run, then 1,000 creates (the store ends at most 1,000 larger).',
     '',
-    '| server | records stored | start ms | create req/s | create p99 ms | create vs empty | get req/s | get p99 ms | RSS after start MB | peak RSS MB | file before MB | file after MB | others\' CPU (create) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | records stored | start ms | create req/s | create p99 ms | create vs empty | get req/s | get p99 ms | RSS after start MB | peak RSS MB | peak RSS at this size MB | file before MB | file after MB | others\' CPU (create) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const row of results.growth) {
     const empty = results.growth.find((r) => r.kind === row.kind && r.size === 0)?.create.rps ?? Number.NaN;
     add(
       `| ${row.kind} | ${row.size} | ${fmt(row.startMs)} | ${fmt(row.create.rps)} | ${row.create.p99} | ${pct(row.create.rps / empty)} | ` +
-        `${row.get ? fmt(row.get.rps) : 'n/a'} | ${row.get ? row.get.p99 : 'n/a'} | ${fmt(row.rssAfterStartMb)} | ${fmt(row.peakRssMb)} | ${mb(row.fileBytesBefore)} | ${mb(row.fileBytesAfter)} | ${pct(row.create.background)} |`,
+        `${row.get ? fmt(row.get.rps) : 'n/a'} | ${row.get ? row.get.p99 : 'n/a'} | ${fmt(row.rssAfterStartMb)} | ${fmt(row.peakRssMb)} | ${row.atSize ? fmt(row.atSize.peakRssMb) : 'n/a'} | ${mb(row.fileBytesBefore)} | ${mb(row.fileBytesAfter)} | ${pct(row.create.background)} |`,
     );
   }
 
@@ -212,8 +216,11 @@ function targets(results: Results, rps: (workload: string, kind: ServerKind) => 
     },
     {
       name: 'peak RSS with 10,000 records ≤ 150 MB',
-      figure: tenK ? `${fmt(tenK.peakRssMb)} MB under the create and get load (${fmt(tenK.rssAfterStartMb)} MB after start)` : 'n/a',
-      met: Boolean(tenK && tenK.peakRssMb <= 150),
+      figure: tenK?.atSize
+        ? `${fmt(tenK.atSize.peakRssMb)} MB serving gets, then ${tenK.atSize.creates} creates; ${fmt(tenK.peakRssMb)} MB over the growth runs, ` +
+          `whose creates grow the store to up to ${fmt(10_000 + 3 * results.growthRequests)} records (${fmt(tenK.rssAfterStartMb)} MB after start)`
+        : 'n/a',
+      met: Boolean(tenK?.atSize && tenK.atSize.peakRssMb <= 150),
     },
   ];
 }

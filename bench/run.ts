@@ -29,6 +29,8 @@ const GROWTH_LOAD: LoadSettings = { ...LOAD, rounds: Math.min(LOAD.rounds, 2), r
 /** Reads add nothing, and json-server writes a few hundred records a second: those runs last the usual time. */
 const TIMED_GROWTH_LOAD: LoadSettings = { ...LOAD, rounds: Math.min(LOAD.rounds, 2) };
 const GROWTH_SIZES = quick ? [0, 10_000, 100_000] : [0, 10_000, 50_000, 100_000];
+/** Creates sent in the at-size memory run, warm-up included: the store ends at most this much larger. */
+const AT_SIZE_CREATES = 1_000;
 const JSON_SERVER_GROWTH_SIZES = [0, 10_000];
 
 let nextPort = 4100;
@@ -149,8 +151,32 @@ async function growFruxon(size: number): Promise<GrowthRow> {
     };
     await server.stop();
     row.fileBytesAfter = sizeOf(file) + sizeOf(`${file}.journal`);
-    log(`  growth ${size}: create ${describe(create)}; get ${describe(get)}; peak RSS ${row.peakRssMb.toFixed(0)} MB`);
+    row.atSize = await memoryAtSize(size, path.startsWith('/v1/tenants/tenant-1/') ? path : undefined);
+    log(`  growth ${size}: create ${describe(create)}; get ${describe(get)}; peak RSS ${row.peakRssMb.toFixed(0)} MB; at this size ${row.atSize.peakRssMb.toFixed(0)} MB`);
     return row;
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Peak RSS while the store holds about `size` records: a fresh server on a freshly written store of that
+ * size answers gets for the usual time (reads add nothing), then AT_SIZE_CREATES creates. The growth runs
+ * above add up to 3 x GROWTH_REQUESTS records, so their peak is that of a store up to 30,000 records larger.
+ */
+async function memoryAtSize(size: number, preloadedPath: string | undefined): Promise<NonNullable<GrowthRow['atSize']>> {
+  const dir = mkdtempSync(join(scratch, `at-size-${size}-`));
+  const file = join(dir, 'db.json');
+  if (size > 0) writePreloadedStore(file, size);
+  const server = await startServer('fruxon-mock', { port: nextPort++, dataFile: file });
+  try {
+    const configs = '/v1/tenants/bench-growth/integrations/slack/configs';
+    const path = preloadedPath ?? `${configs}/${await firstId(server.origin + configs)}`;
+    const get = await measure(server.origin, [{ method: 'GET', path }], TIMED_GROWTH_LOAD, server.pid);
+    const perRound = Math.ceil(AT_SIZE_CREATES / (GROWTH_LOAD.rounds + 1));
+    await measure(server.origin, [{ method: 'POST', path: configs, body: CONFIG_BODY }], { ...GROWTH_LOAD, requestsPerRound: perRound }, server.pid);
+    return { peakRssMb: server.peakRssMb(), creates: perRound * (GROWTH_LOAD.rounds + 1), get };
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
