@@ -38,18 +38,7 @@ export function sendReply(res: Response, context: RequestContext, reply: Reply, 
   // The validator reads a JSON `null` body as no body and rejects it; `:refreshIdentity` documents a 200
   // with null, so that one body goes out unchecked.
   if (options.validateResponses && reply.body !== null) res.json(reply.body);
-  else endWithJson(res, context.responseBody);
-}
-
-/**
- * What `res.type('application/json').send(text)` does for a JSON text when ETags are off, with Node's own
- * calls: no content-type parsing, no Buffer copy. Every API reply goes through here (docs/request-path.md).
- */
-function endWithJson(res: Response, text: string): void {
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  if (res.req.method === 'HEAD') res.end();
-  else res.end(text);
+  else res.type('application/json').send(context.responseBody);
 }
 
 type Parts = { kind: 'whole'; text: string } | { kind: 'parts'; texts: string[]; length: number };
