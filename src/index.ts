@@ -138,7 +138,7 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     reset: (opts = {}) => control.reset(store, opts.tenant),
     journal: (filter) => asKitCall('/requests', () => control.listRequests(filter)),
     clearJournal: () => control.journal.clear(),
-    verify: (expectation) => asKitCall('/verify', () => verifyRequests(expectation, (filter) => control.listRequests(filter))),
+    verify: (expectation) => asKitCall('/verify', () => verifyRequests(expectation, (filter) => control.listRequests(filter), control.journal)),
     addFault: (rule) => asKitCall('/faults', () => control.faults.add(rule)),
     faults: () => control.faults.list('fault'),
     removeFault: (id) => control.faults.remove(id, 'fault'),

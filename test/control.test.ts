@@ -15,7 +15,7 @@ describe('GET /__mock/health', () => {
       store: { status: 'ok' },
       operations: expect.any(Number),
       validation: 'strict',
-      journal: { size: 0, capacity: 1000 },
+      journal: { size: 0, capacity: 200 },
       faults: 0,
       stubs: 0,
     });

@@ -109,7 +109,7 @@ describe('CLI options of the control plane', () => {
     const options = parseOptions(['--validation', 'warn', '--journal-size', '50', '--cors', 'http://a.test, http://b.test'], {});
     expect(options).toMatchObject({ validation: 'warn', journalSize: 50, corsOrigins: ['http://a.test', 'http://b.test'] });
     expect(parseOptions(['--cors', 'off'], {})).toMatchObject({ corsOrigins: [] });
-    expect(parseOptions([], {})).toMatchObject({ validation: 'strict', journalSize: 1000, corsOrigins: ['*'] });
+    expect(parseOptions([], {})).toMatchObject({ validation: 'strict', journalSize: 200, corsOrigins: ['*'] });
   });
 
   it.each([

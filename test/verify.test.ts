@@ -109,3 +109,42 @@ describe('journal-unknown-operation', () => {
     }
   });
 });
+
+describe('journal-size-and-drops', () => {
+  it('journal-size-and-drops: the journal keeps the newest 200 requests and GET /__mock/requests counts the ones it dropped', async () => {
+    const { api, mock } = await makeHarness();
+    for (let i = 0; i < 205; i++) await api.get('/integrations');
+    const page = await mock.get('/requests');
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ totalCount: 200, capacity: 200, dropped: 5 });
+    expect(page.body.items).toHaveLength(200);
+    // Newest first: requests 205 down to 6 are kept, 1 to 5 are gone.
+    expect(page.body.items[0].id).toBe(205);
+    expect(page.body.items.at(-1).id).toBe(6);
+
+    expect((await mock.delete('/requests')).status).toBe(204);
+    expect((await mock.get('/requests')).body).toMatchObject({ totalCount: 0, capacity: 200, dropped: 0 });
+  });
+
+  it('journal-size-and-drops: a verification that fails after drops says how many, in-process and over HTTP; one without drops does not', async () => {
+    const mock = await startMock({ journalSize: 3 });
+    try {
+      const url = `${mock.url}/v1/tenants/acme/integrations/slack/configs`;
+      const create = () => fetch(url, { method: 'POST', headers: H, body: JSON.stringify({ displayName: 'Main' }) }).then((r) => r.text());
+      await create();
+      expect(() => mock.verify({ operationId: 'createIntegrationConfig', times: 2 })).toThrow(MockVerificationError);
+      expect(() => mock.verify({ operationId: 'createIntegrationConfig', times: 2 })).not.toThrow(/dropped/);
+
+      for (let i = 0; i < 4; i++) await create();
+      const expected = /The journal keeps the newest 3 requests \(--journal-size, startMock\(\{ journalSize \}\)\): 2 older ones were dropped and are not counted\./;
+      expect(() => mock.verify({ operationId: 'createIntegrationConfig', times: 5 })).toThrow(expected);
+      const problem = await fetch(`${mock.url}/__mock/verify`, { method: 'POST', headers: H, body: JSON.stringify({ operationId: 'createIntegrationConfig', times: 5 }) });
+      expect(problem.status).toBe(422);
+      expect(((await problem.json()) as { detail: string }).detail).toMatch(expected);
+      // What the journal still holds is still counted, and passes when it is enough.
+      expect(mock.verify({ operationId: 'createIntegrationConfig', times: 3 }).matched).toBe(3);
+    } finally {
+      await mock.close();
+    }
+  });
+});

@@ -61,7 +61,7 @@ export function controlRouter(deps: ControlDeps): Router {
   });
 
   router.post('/verify', (req, res) => {
-    const { matched, requests } = verifyRequests(req.body, (filter) => control.listRequests(filter));
+    const { matched, requests } = verifyRequests(req.body, (filter) => control.listRequests(filter), control.journal);
     res.json({ matched, items: requests });
   });
 
@@ -130,7 +130,7 @@ export function controlRouter(deps: ControlDeps): Router {
     };
     const items = control.listRequests(filter);
     const limit = q.limit === undefined ? items.length : Number(q.limit);
-    res.json({ items: items.slice(0, limit), totalCount: items.length, capacity: control.journal.capacity });
+    res.json({ items: items.slice(0, limit), totalCount: items.length, capacity: control.journal.capacity, dropped: control.journal.dropped });
   });
 
   router.delete('/requests', (_req, res) => {

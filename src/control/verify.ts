@@ -55,7 +55,11 @@ function isTimes(value: unknown): boolean {
  * as many as `times` asks: its detail says what was expected and lists the near misses, each with why it
  * did not match. `list` is the journal's (checked) filter, so an unknown operation id is refused there.
  */
-export function verifyRequests(input: VerifyInput, list: (filter: RequestFilter) => LoggedRequest[]): VerifyResult {
+export function verifyRequests(
+  input: VerifyInput,
+  list: (filter: RequestFilter) => LoggedRequest[],
+  journal: { capacity: number; dropped: number } = { capacity: Infinity, dropped: 0 },
+): VerifyResult {
   checkVerifyShape(input);
   const { bodyMatches, times = { atLeast: 1 }, ...rest } = input;
   const filter: RequestFilter = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
@@ -80,6 +84,13 @@ export function verifyRequests(input: VerifyInput, list: (filter: RequestFilter)
       lines.push(`Other requests ${whose} (${near.length}, newest first):`);
       for (const e of near.slice(0, SHOWN)) lines.push(`  ${describeEntry(e)}: ${whyNot(e, input)}`);
       if (near.length > SHOWN) lines.push(`  … and ${near.length - SHOWN} more`);
+    }
+    // journal-size-and-drops: requests the journal no longer holds cannot be counted; say so.
+    if (journal.dropped > 0) {
+      lines.push(
+        `The journal keeps the newest ${journal.capacity} requests (--journal-size, startMock({ journalSize })): ` +
+          `${journal.dropped} older ones were dropped and are not counted.`,
+      );
     }
   }
   throw problem('verificationFailed', lines.join('\n'), { matched, received: requests.slice(0, SHOWN).map((e) => e.id) });
