@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { RouteTable } from '../src/http/routes.js';
-import { PACKAGE_ROOT, loadSpec } from '../src/spec.js';
+import { COMPILED_SPEC_FILE, PACKAGE_ROOT, loadSpec, parseSpec, readCompiledSpec } from '../src/spec.js';
 import { AUTH, configsPath, makeHarness } from './helpers.js';
 
 const routes = new RouteTable(loadSpec());
@@ -67,5 +68,29 @@ describe('the spec files', () => {
     const text = readFileSync(join(PACKAGE_ROOT, 'spec', name), 'utf8');
     const outside = [...new Set(text.match(/[^\x00-\xff]/g) ?? [])];
     expect(outside, `write ${outside.join(' ')} in ASCII (for example ... and -)`).toEqual([]);
+  });
+});
+
+describe('the compiled spec (npm run build)', () => {
+  const yaml = readFileSync(join(PACKAGE_ROOT, 'spec', 'fruxon.yaml'), 'utf8');
+
+  it('holds the YAML\'s document, and loadSpec reads the same document either way', () => {
+    expect(readCompiledSpec(COMPILED_SPEC_FILE, yaml)).toEqual(parseSpec(yaml));
+    expect(loadSpec()).toEqual(parseSpec(yaml));
+  });
+
+  it('is not used once the YAML has changed, nor when it is missing or broken', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compiled-spec-'));
+    try {
+      const file = join(dir, 'fruxon.spec.json');
+      writeFileSync(file, readFileSync(COMPILED_SPEC_FILE));
+      expect(readCompiledSpec(file, yaml)).toBeDefined();
+      expect(readCompiledSpec(file, `${yaml}\n# edited\n`)).toBeUndefined();
+      writeFileSync(file, '{"digest": "');
+      expect(readCompiledSpec(file, yaml)).toBeUndefined();
+      expect(readCompiledSpec(join(dir, 'missing.json'), yaml)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
