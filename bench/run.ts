@@ -130,14 +130,8 @@ async function growFruxon(size: number): Promise<GrowthRow> {
   const server = await startServer('fruxon-mock', { port: nextPort++, dataFile: file });
   const rssAfterStartMb = server.rssMb();
   try {
-    const configs = '/v1/tenants/bench-growth/integrations/slack/configs';
-    const create = await measure(server.origin, [{ method: 'POST', path: configs, body: CONFIG_BODY }], GROWTH_LOAD, server.pid);
-    // Read back a preloaded config (tenant-1, sequence 1) when there is one, else one just created.
-    const path =
-      size > 0
-        ? `/v1/tenants/tenant-1/integrations/slack/configs/${new Generator(7).uuid(1)}`
-        : `${configs}/${await firstId(server.origin + configs)}`;
-    const get = await measure(server.origin, [{ method: 'GET', path }], TIMED_GROWTH_LOAD, server.pid);
+    const create = await measure(server.origin, [{ method: 'POST', path: GROWTH_CONFIGS, body: CONFIG_BODY }], GROWTH_LOAD, server.pid);
+    const get = await measure(server.origin, [{ method: 'GET', path: await readBackPath(server, size) }], TIMED_GROWTH_LOAD, server.pid);
     const row: GrowthRow = {
       kind: 'fruxon-mock',
       size,
@@ -151,7 +145,7 @@ async function growFruxon(size: number): Promise<GrowthRow> {
     };
     await server.stop();
     row.fileBytesAfter = sizeOf(file) + sizeOf(`${file}.journal`);
-    row.atSize = await memoryAtSize(size, path.startsWith('/v1/tenants/tenant-1/') ? path : undefined);
+    row.atSize = await memoryAtSize(size);
     log(`  growth ${size}: create ${describe(create)}; get ${describe(get)}; peak RSS ${row.peakRssMb.toFixed(0)} MB; at this size ${row.atSize.peakRssMb.toFixed(0)} MB`);
     return row;
   } finally {
@@ -165,17 +159,15 @@ async function growFruxon(size: number): Promise<GrowthRow> {
  * size answers gets for the usual time (reads add nothing), then AT_SIZE_CREATES creates. The growth runs
  * above add up to 3 x GROWTH_REQUESTS records, so their peak is that of a store up to 30,000 records larger.
  */
-async function memoryAtSize(size: number, preloadedPath: string | undefined): Promise<NonNullable<GrowthRow['atSize']>> {
+async function memoryAtSize(size: number): Promise<NonNullable<GrowthRow['atSize']>> {
   const dir = mkdtempSync(join(scratch, `at-size-${size}-`));
   const file = join(dir, 'db.json');
   if (size > 0) writePreloadedStore(file, size);
   const server = await startServer('fruxon-mock', { port: nextPort++, dataFile: file });
   try {
-    const configs = '/v1/tenants/bench-growth/integrations/slack/configs';
-    const path = preloadedPath ?? `${configs}/${await firstId(server.origin + configs)}`;
-    const get = await measure(server.origin, [{ method: 'GET', path }], TIMED_GROWTH_LOAD, server.pid);
+    const get = await measure(server.origin, [{ method: 'GET', path: await readBackPath(server, size) }], TIMED_GROWTH_LOAD, server.pid);
     const perRound = Math.ceil(AT_SIZE_CREATES / (GROWTH_LOAD.rounds + 1));
-    await measure(server.origin, [{ method: 'POST', path: configs, body: CONFIG_BODY }], { ...GROWTH_LOAD, requestsPerRound: perRound }, server.pid);
+    await measure(server.origin, [{ method: 'POST', path: GROWTH_CONFIGS, body: CONFIG_BODY }], { ...GROWTH_LOAD, requestsPerRound: perRound }, server.pid);
     return { peakRssMb: server.peakRssMb(), creates: perRound * (GROWTH_LOAD.rounds + 1), get };
   } finally {
     await server.stop();
@@ -220,9 +212,13 @@ function measureInProcess(): Results['inProcess'] {
 
 const CONFIG_BODY = JSON.stringify({ displayName: 'Bench workspace', auth: { integrationAuthMetadataId: 'bot_token', parameters: { token: 't' } } });
 
-async function firstId(url: string): Promise<string> {
-  const res = await fetch(url, { method: 'POST', headers: HEADERS, body: CONFIG_BODY });
-  return ((await res.json()) as { id: string }).id;
+const GROWTH_CONFIGS = '/v1/tenants/bench-growth/integrations/slack/configs';
+
+/** What a growth run's gets read: a preloaded config (tenant-1, sequence 1) when there is one, else one created now. */
+async function readBackPath(server: RunningServer, size: number): Promise<string> {
+  if (size > 0) return `/v1/tenants/tenant-1/integrations/slack/configs/${new Generator(7).uuid(1)}`;
+  const res = await fetch(server.origin + GROWTH_CONFIGS, { method: 'POST', headers: HEADERS, body: CONFIG_BODY });
+  return `${GROWTH_CONFIGS}/${((await res.json()) as { id: string }).id}`;
 }
 
 function sizeOf(file: string): number {
