@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { RouteTable } from '../src/http/routes.js';
-import { COMPILED_SPEC_FILE, PACKAGE_ROOT, loadSpec, parseSpec, readCompiledSpec } from '../src/spec.js';
+import { COMPILED_SPEC_FILE, CONTROL_SPEC_FILE, SPEC_FILE, loadSpec, parseSpec, readCompiledSpec } from '../src/spec.js';
 import { AUTH, configsPath, makeHarness } from './helpers.js';
 
 const routes = new RouteTable(loadSpec());
@@ -64,15 +64,18 @@ describe('the spec files', () => {
   // once it is a property name. One character outside Latin-1 in a description made `hasAuth` and its
   // neighbours two-byte names, so every reply and journal line naming them was built two bytes a character:
   // a config's reply text took 905 bytes in the request log instead of about 480 (docs/request-path.md).
-  it.each(['fruxon.yaml', 'control.yaml'])('%s has no character outside Latin-1, so the keys read from it are one-byte strings', (name) => {
-    const text = readFileSync(join(PACKAGE_ROOT, 'spec', name), 'utf8');
+  it.each([
+    ['fruxon.yaml', SPEC_FILE],
+    ['control.yaml', CONTROL_SPEC_FILE],
+  ])('%s has no character outside Latin-1, so the keys read from it are one-byte strings', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
     const outside = [...new Set(text.match(/[^\x00-\xff]/g) ?? [])];
     expect(outside, `write ${outside.join(' ')} in ASCII (for example ... and -)`).toEqual([]);
   });
 });
 
 describe('the compiled spec (npm run build)', () => {
-  const yaml = readFileSync(join(PACKAGE_ROOT, 'spec', 'fruxon.yaml'), 'utf8');
+  const yaml = readFileSync(SPEC_FILE, 'utf8');
 
   it('holds the YAML\'s document, and loadSpec reads the same document either way', () => {
     expect(readCompiledSpec(COMPILED_SPEC_FILE, yaml)).toEqual(parseSpec(yaml));
