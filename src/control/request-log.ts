@@ -84,20 +84,9 @@ export type RequestRecord = Omit<LoggedRequest, 'id' | 'tenant' | 'path' | 'quer
  * allocates is promoted and collected only by a full one: the fewer objects it makes, the smaller the heap
  * grows under load (docs/request-path.md).
  */
-type Entry = {
+type Entry = Omit<RequestRecord, 'tenant'> & {
   id: number;
-  time: number;
   tenant: string | null;
-  method: string;
-  url: string;
-  operationId: string | null;
-  status: number | null;
-  durationMs: number;
-  headers: Request['headers'];
-  requestBody: string | undefined;
-  responseBody: string | undefined;
-  fault: FaultApplied | null;
-  violations: string[];
   bytes: number;
   secrets: SecretNames;
 };

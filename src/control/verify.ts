@@ -53,12 +53,13 @@ function isTimes(value: unknown): boolean {
 /**
  * Counts the journal entries matching `input` and throws a `verificationFailed` problem when there are not
  * as many as `times` asks: its detail says what was expected and lists the near misses, each with why it
- * did not match. `list` is the journal's (checked) filter, so an unknown operation id is refused there.
+ * did not match. `list` is the journal's (checked) filter, so an unknown operation id is refused there;
+ * `journal` says how many requests it dropped, which a failure mentions.
  */
 export function verifyRequests(
   input: VerifyInput,
   list: (filter: RequestFilter) => LoggedRequest[],
-  journal: { capacity: number; dropped: number } = { capacity: Infinity, dropped: 0 },
+  journal: { capacity: number; dropped: number },
 ): VerifyResult {
   checkVerifyShape(input);
   const { bodyMatches, times = { atLeast: 1 }, ...rest } = input;
